@@ -1,0 +1,249 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <com_err.h>
+
+#include "cli.h"
+#include "ks_version.h"
+#include "trace.h"
+
+struct ks_cli ks_cli;
+
+static void
+common_callback(poptContext pc, enum poptCallbackReason reason,
+                const struct poptOption *opt, const char *arg,
+                const void *data)
+{
+    if (reason == POPT_CALLBACK_REASON_OPTION && opt->val == 'v') {
+        printf("%s (kstep) %s\n", ks_cli.program, KS_VERSION);
+        exit(KS_EXIT_OK);
+    }
+}
+
+struct poptOption ks_cli_common_options[] = {
+    /* arg is set in ks_cli_popt(): ISO C has no function-to-object pointer
+     * conversion for a static initializer. */
+    { NULL, '\0', POPT_ARG_CALLBACK, NULL, 0, NULL, NULL },
+    { "trace", '\0', POPT_ARG_STRING, &ks_cli.trace_dest, 0,
+      "trace the exchange to DEST ('-' for stderr; also KSTEP_TRACE)",
+      "DEST" },
+    { "trace-format", '\0', POPT_ARG_STRING, &ks_cli.trace_format, 0,
+      "trace lines as 'text' (default) or 'json'", "FORMAT" },
+    { "version", '\0', POPT_ARG_NONE, NULL, 'v',
+      "print the version and exit", NULL },
+    POPT_TABLEEND
+};
+
+poptContext
+ks_cli_popt(const char *program, const char *summary, int argc,
+            const char **argv, const struct poptOption *table,
+            const char *args_help)
+{
+    void (*cb)(poptContext, enum poptCallbackReason,
+               const struct poptOption *, const char *, const void *) =
+        common_callback;
+    poptContext pc;
+
+    ks_cli.program = program;
+    ks_cli.summary = summary;
+    memcpy(&ks_cli_common_options[0].arg, &cb, sizeof(cb));
+    /* No poptReadDefaultConfig: /etc/popt and ~/.popt never apply. */
+    pc = poptGetContext(program, argc, argv, table, 0);
+    if (args_help != NULL)
+        poptSetOtherOptionHelp(pc, args_help);
+    return pc;
+}
+
+void
+ks_cli_usage_error(poptContext pc, int rc, const char *msg)
+{
+    if (rc < -1 && pc != NULL)
+        fprintf(stderr, "%s: %s: %s\n", ks_cli.program,
+                poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+    else if (msg != NULL)
+        fprintf(stderr, "%s: %s\n", ks_cli.program, msg);
+    fprintf(stderr, "Try '%s --help' for more information.\n",
+            ks_cli.program);
+    poptFreeContext(pc);
+    exit(KS_EXIT_USAGE);
+}
+
+void
+ks_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", ks_cli.program);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void
+ks_cli_report(struct ks_context *ctx, krb5_error_code code)
+{
+    const char *msg;
+
+    if (ctx == NULL) {
+        ks_cli_error("%s", error_message(code));
+        return;
+    }
+    msg = ks_context_message(ctx, code);
+    ks_cli_error("%s", msg);
+    ks_context_free_message(ctx, msg);
+}
+
+static krb5_error_code
+open_trace(struct ks_trace **trace_out)
+{
+    const char *dest = ks_cli.trace_dest;
+    enum ks_trace_format format = KS_TRACE_TEXT;
+    const char *fmt = ks_cli.trace_format;
+    krb5_error_code ret;
+
+    if (dest == NULL)
+        dest = secure_getenv("KSTEP_TRACE");
+    if (fmt == NULL)
+        fmt = secure_getenv("KSTEP_TRACE_FORMAT");
+    if (fmt != NULL && strcmp(fmt, "json") == 0)
+        format = KS_TRACE_JSON;
+    else if (fmt != NULL && strcmp(fmt, "text") != 0) {
+        ks_cli_error("unknown trace format '%s' (use 'text' or 'json')", fmt);
+        return EINVAL;
+    }
+    *trace_out = NULL;
+    if (dest == NULL || *dest == '\0')
+        return 0;
+    ret = ks_trace_open(dest, format, ks_cli.program, ks_cli.show_keys != 0,
+                        trace_out);
+    if (ret)
+        ks_cli_error("cannot open trace file %s: %s", dest, strerror(ret));
+    return ret;
+}
+
+struct ks_context *
+ks_cli_context(void)
+{
+    struct ks_context *ctx = NULL;
+    struct ks_trace *trace = NULL;
+    char *msg = NULL;
+    krb5_error_code ret;
+
+    if (open_trace(&trace) != 0)
+        return NULL;
+    ret = ks_context_new(ks_cli.program, &ctx, &msg);
+    if (ret) {
+        const char *cfg = getenv("KRB5_CONFIG");
+
+        ks_cli_error("reading the Kerberos configuration%s%s: %s",
+                     cfg != NULL ? " " : "", cfg != NULL ? cfg : "",
+                     msg != NULL ? msg : error_message(ret));
+        free(msg);
+        ks_trace_close(trace);
+        return NULL;
+    }
+    ks_context_set_trace(ctx, trace);
+    return ctx;
+}
+
+/* The terminal state to put back if the user interrupts the prompt. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_saved;
+
+static void
+restore_tty_and_die(int sig)
+{
+    if (tty_saved)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static krb5_error_code
+read_line(FILE *in, char *buf, size_t buflen)
+{
+    size_t len;
+
+    if (fgets(buf, (int)buflen, in) == NULL)
+        return KRB5_LIBOS_PWDINTR;
+    len = strlen(buf);
+    if (len > 0 && buf[len - 1] == '\n')
+        buf[--len] = '\0';
+    else if (len + 1 == buflen)
+        return KRB5_LIBOS_CANTREADPWD;   /* longer than we can hold */
+    return 0;
+}
+
+static krb5_error_code
+read_from_terminal(const char *prompt, char *buf, size_t buflen)
+{
+    struct termios quiet;
+    void (*old_int)(int), (*old_term)(int);
+    bool tty = isatty(STDIN_FILENO);
+    krb5_error_code ret;
+
+    fputs(prompt, stdout);
+    fflush(stdout);
+    if (tty && tcgetattr(STDIN_FILENO, &saved_tty) == 0) {
+        tty_saved = 1;
+        quiet = saved_tty;
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+        old_int = signal(SIGINT, restore_tty_and_die);
+        old_term = signal(SIGTERM, restore_tty_and_die);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        ret = read_line(stdin, buf, buflen);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+        tty_saved = 0;
+        signal(SIGINT, old_int);
+        signal(SIGTERM, old_term);
+    } else {
+        ret = read_line(stdin, buf, buflen);
+    }
+    putchar('\n');
+    fflush(stdout);
+    return ret;
+}
+
+static krb5_error_code
+read_from_file(const char *path, char *buf, size_t buflen)
+{
+    struct stat st;
+    FILE *f;
+    krb5_error_code ret;
+
+    if (strcmp(path, "-") == 0)
+        return read_line(stdin, buf, buflen);
+    f = fopen(path, "re");
+    if (f == NULL) {
+        ks_cli_error("cannot read password file %s: %s", path,
+                     strerror(errno));
+        return KRB5_LIBOS_CANTREADPWD;
+    }
+    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+        ks_cli_error("warning: password file %s is readable by others "
+                     "(chmod 600 it)", path);
+    ret = read_line(f, buf, buflen);
+    fclose(f);
+    if (ret == KRB5_LIBOS_PWDINTR)
+        ret = KRB5_LIBOS_CANTREADPWD;    /* an empty file */
+    return ret;
+}
+
+krb5_error_code
+ks_cli_read_password(void *data, const char *prompt, char *buf,
+                     size_t buflen)
+{
+    const struct ks_password_source *src = data;
+
+    if (src != NULL && src->file != NULL)
+        return read_from_file(src->file, buf, buflen);
+    return read_from_terminal(prompt, buf, buflen);
+}

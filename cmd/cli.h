@@ -1,0 +1,91 @@
+/*
+ * cli: what every program shares above common/: the popt table of common
+ * options (--trace, --trace-format, --version, help), usage errors in one
+ * style, the context with its trace sink, the one-line error report, and
+ * password input.  Only cmd/ knows popt.
+ */
+#ifndef KS_CLI_H
+#define KS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <popt.h>
+#include <krb5.h>
+#include "context.h"
+
+/* Exit codes shared by the programs (MIT's where MIT has them). */
+#define KS_EXIT_OK 0
+#define KS_EXIT_FAILURE 1
+#define KS_EXIT_USAGE 2
+
+struct ks_cli {
+    const char *program;        /* "kinit" */
+    const char *summary;        /* one line for --help and --version */
+    char *trace_dest;           /* --trace DEST, else KSTEP_TRACE */
+    char *trace_format;         /* --trace-format text|json */
+    int show_keys;              /* --show-keys (only where offered) */
+};
+
+/* The global state popt's callback fills in; set ks_cli.program first. */
+extern struct ks_cli ks_cli;
+
+/*
+ * The common table: include it in every program's table with
+ *   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, ks_cli_common_options, 0,
+ *     "Common options:", NULL },
+ * --version prints "PROGRAM (kstep) VERSION" and exits 0.
+ */
+extern struct poptOption ks_cli_common_options[];
+
+/*
+ * Create a popt context that never reads /etc/popt or ~/.popt.
+ * Sets ks_cli.program and ks_cli.summary.
+ */
+poptContext ks_cli_popt(const char *program, const char *summary, int argc,
+                        const char **argv, const struct poptOption *table,
+                        const char *args_help);
+
+/*
+ * Report a popt error (RC < -1) or a usage mistake (MSG) as
+ *   "PROGRAM: MSG\nTry 'PROGRAM --help' for more information."
+ * on stderr and exit with KS_EXIT_USAGE.
+ */
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void ks_cli_usage_error(poptContext pc, int rc, const char *msg);
+
+/*
+ * Create the context and open the trace sink from --trace/--trace-format or
+ * KSTEP_TRACE.  On failure prints one line and returns NULL.
+ */
+struct ks_context *ks_cli_context(void);
+
+/*
+ * Print "PROGRAM: " + the context's message for CODE (which already holds
+ * what was being done) on stderr.  CTX may be NULL.
+ */
+void ks_cli_report(struct ks_context *ctx, krb5_error_code code);
+
+/* Print "PROGRAM: " + FMT... on stderr. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+void ks_cli_error(const char *fmt, ...);
+
+/* Where a password comes from. */
+struct ks_password_source {
+    const char *file;   /* --password-file: a path, or "-" for stdin */
+};
+
+/*
+ * A ks_password_fn for common/as: reads from the terminal without echo
+ * (the prompt on stdout, as MIT's kinit does), from stdin when it is not a
+ * terminal, or from the file of the ks_password_source given as DATA.
+ * Strips one trailing newline.  Returns KRB5_LIBOS_PWDINTR on an interrupt
+ * or end of input, KRB5_LIBOS_CANTREADPWD when the file cannot be read.
+ */
+krb5_error_code ks_cli_read_password(void *data, const char *prompt,
+                                     char *buf, size_t buflen);
+
+#endif /* KS_CLI_H */

@@ -1,0 +1,167 @@
+# shellcheck shell=bash
+# A throwaway MIT realm on 127.0.0.1: sourced by the bats suites (through
+# e2e/helpers.bash) and by ./demo.  Everything lives in one directory; the
+# KDC is started in the foreground mode (-n) in the background, and stopped
+# by its PID.
+#
+#   ks_realm_create DIR [REALM]   create, start, export KRB5_CONFIG & co.
+#   ks_realm_stop DIR             stop the KDC started for DIR
+#   ks_realm_kadmin DIR CMD...    run kadmin.local commands in DIR's realm
+#
+# Principals (password = name + "-pw" unless said otherwise):
+#   alice       +requires_preauth       password alice-pw
+#   bob         no pre-authentication   password bob-pw
+#   robot       random key, in $DIR/robot.keytab
+#   renew       renewable up to 7 days  password renew-pw
+#   HTTP/web.<realm lowercased>  random key, in $DIR/service.keytab
+#   krbtgt/<REALM> in $DIR/krbtgt.keytab (for inspecting TGTs)
+
+KS_REALM_MASTER_PW=master-pw-not-secret
+
+# A TCP and UDP port both free on 127.0.0.1, from the kernel's choice.
+ks_free_port() {
+    /usr/bin/python3 - <<'PY'
+import socket
+for _ in range(50):
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        t.close()
+        continue
+    print(port)
+    break
+PY
+}
+
+ks_realm_write_conf() {
+    local dir=$1 realm=$2 port=$3
+    local lc
+    lc=$(echo "$realm" | tr '[:upper:]' '[:lower:]')
+    cat >"$dir/krb5.conf" <<CONF
+[libdefaults]
+    default_realm = $realm
+    dns_lookup_kdc = false
+    dns_lookup_realm = false
+    rdns = false
+    dns_canonicalize_hostname = false
+    request_timeout = 3
+    ticket_lifetime = 10h
+
+[realms]
+    $realm = {
+        kdc = 127.0.0.1:$port
+    }
+
+[domain_realm]
+    .$lc = $realm
+    $lc = $realm
+CONF
+    cat >"$dir/kdc.conf" <<CONF
+[kdcdefaults]
+    kdc_listen = 127.0.0.1:$port
+    kdc_tcp_listen = 127.0.0.1:$port
+
+[realms]
+    $realm = {
+        database_name = $dir/principal
+        key_stash_file = $dir/stash
+        acl_file = $dir/kadm5.acl
+        max_life = 10h
+        max_renewable_life = 7d
+        supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
+    }
+
+[logging]
+    kdc = FILE:$dir/kdc.log
+CONF
+    : >"$dir/kadm5.acl"
+}
+
+ks_realm_kadmin() {
+    local dir=$1
+    shift
+    KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf \
+        kadmin.local -r "$(cat "$dir/realm")" -q "$*" >/dev/null
+}
+
+# Start the KDC for DIR and wait, bounded, until it listens on UDP and TCP.
+ks_realm_start() {
+    local dir=$1 port realm i
+    port=$(cat "$dir/port")
+    realm=$(cat "$dir/realm")
+    KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf \
+        krb5kdc -n -r "$realm" -P "$dir/kdc.pidfile" \
+        >>"$dir/kdc.out" 2>&1 &
+    echo $! >"$dir/kdc.pid"
+    for ((i = 0; i < 100; i++)); do
+        if [ -n "$(ss -Hlnu "( sport = :$port )" 2>/dev/null)" ] &&
+            [ -n "$(ss -Hlnt "( sport = :$port )" 2>/dev/null)" ]; then
+            return 0
+        fi
+        kill -0 "$(cat "$dir/kdc.pid")" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "realm fixture: krb5kdc did not start on port $port:" >&2
+    cat "$dir/kdc.out" "$dir/kdc.log" >&2 2>/dev/null
+    return 1
+}
+
+ks_realm_stop() {
+    local dir=$1 pid i
+    [ -f "$dir/kdc.pid" ] || return 0
+    pid=$(cat "$dir/kdc.pid")
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$dir/kdc.pid"
+}
+
+ks_realm_create() {
+    local dir=$1 realm=${2:-TEST.REALM} port lc
+    lc=$(echo "$realm" | tr '[:upper:]' '[:lower:]')
+    mkdir -p "$dir"
+    port=$(ks_free_port)
+    [ -n "$port" ] || { echo "realm fixture: no free port" >&2; return 1; }
+    echo "$port" >"$dir/port"
+    echo "$realm" >"$dir/realm"
+    ks_realm_write_conf "$dir" "$realm" "$port"
+    KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf \
+        kdb5_util create -s -r "$realm" -P "$KS_REALM_MASTER_PW" \
+        >"$dir/kdb5_util.out" 2>&1 || {
+        cat "$dir/kdb5_util.out" >&2
+        return 1
+    }
+    # One kadmin.local for all principals: much faster than one each.
+    KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf \
+        kadmin.local -r "$realm" >"$dir/kadmin.out" 2>&1 <<KADMIN || {
+modprinc -maxrenewlife 7d krbtgt/$realm
+addprinc +requires_preauth -pw alice-pw alice
+addprinc -requires_preauth -pw bob-pw bob
+addprinc -randkey robot
+ktadd -k $dir/robot.keytab -norandkey robot
+addprinc -maxrenewlife 7d -pw renew-pw renew
+addprinc -randkey HTTP/web.$lc
+ktadd -k $dir/service.keytab -norandkey HTTP/web.$lc
+ktadd -k $dir/krbtgt.keytab -norandkey krbtgt/$realm
+KADMIN
+        cat "$dir/kadmin.out" >&2
+        return 1
+    }
+    ks_realm_start "$dir" || return 1
+    export KRB5_CONFIG=$dir/krb5.conf
+    export KRB5_KDC_PROFILE=$dir/kdc.conf
+    export KRB5CCNAME=FILE:$dir/ccache
+    export KRB5_KTNAME=FILE:$dir/service.keytab
+    export KRB5_CLIENT_KTNAME=FILE:$dir/robot.keytab
+    export KS_REALM=$realm
+    export KS_REALM_DIR=$dir
+    export KS_REALM_PORT=$port
+    export KS_SERVICE=HTTP/web.$lc
+}
