@@ -1,8 +1,105 @@
+/* errors: protocol codes clamped, untrusted e-text made safe, messages. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
 #include "tap.h"
+
+static void
+test_codes(void)
+{
+    is_int(ks_error_code_from_protocol(24), KRB5KDC_ERR_PREAUTH_FAILED,
+           "24 is PREAUTH_FAILED");
+    is_int(ks_error_code_from_protocol(127), ERROR_TABLE_BASE_krb5 + 127,
+           "127 is in range");
+    is_int(ks_error_code_from_protocol(128), KRB5KRB_ERR_GENERIC,
+           "128 is clamped to generic");
+    is_int(ks_error_code_from_protocol(-5), KRB5KRB_ERR_GENERIC,
+           "negative codes are clamped");
+    is_int(ks_error_code_from_protocol(0x7fffffff), KRB5KRB_ERR_GENERIC,
+           "huge codes are clamped");
+}
+
+static void
+test_sanitize(void)
+{
+    char out[1024], big[5000];
+
+    ks_error_sanitize("plain text", 10, out, sizeof(out));
+    is_str(out, "plain text", "printable text unchanged");
+    ks_error_sanitize("a\x1b[2Jb\r\n", 8, out, sizeof(out));
+    is_str(out, "a\\x1b[2Jb\\x0d\\x0a", "escapes and CR/LF escaped");
+    ks_error_sanitize("x\0y", 3, out, sizeof(out));
+    is_str(out, "x\\x00y", "an inner NUL is shown");
+    ks_error_sanitize("abc", 4, out, sizeof(out));
+    is_str(out, "abc", "a trailing NUL is dropped");
+    ks_error_sanitize("\xc3\xa9", 2, out, sizeof(out));
+    is_str(out, "\\xc3\\xa9", "high bytes escaped");
+    memset(big, 'A', sizeof(big));
+    ks_error_sanitize(big, sizeof(big), out, sizeof(out));
+    is_int(strlen(out), KS_ETEXT_MAX + 3, "long text cut with ...");
+    ks_error_sanitize(big, sizeof(big), out, 10);
+    is_int(strlen(out), 9, "never overflows a small buffer");
+}
+
+static void
+test_from_reply(struct ks_context *ctx)
+{
+    krb5_error err;
+    krb5_error_code code;
+    const char *msg;
+    char text[] = "evil\x1b[2J";
+
+    memset(&err, 0, sizeof(err));
+    err.error = 6;
+    krb5_parse_name(ctx->k5, "nobody@EXAMPLE.ORG", &err.client);
+    code = ks_error_from_reply(ctx, &err, NULL);
+    is_int(code, KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN, "code 6");
+    msg = ks_context_message(ctx, code);
+    ok(strstr(msg, "Client 'nobody@EXAMPLE.ORG' not found") != NULL,
+       "names the client: %s", msg);
+    ok(strstr(msg, "check the principal") != NULL, "with a hint");
+    ks_context_free_message(ctx, msg);
+    krb5_free_principal(ctx->k5, err.client);
+    err.client = NULL;
+
+    err.error = 200;
+    err.text.data = text;
+    err.text.length = sizeof(text) - 1;
+    code = ks_error_from_reply(ctx, &err, NULL);
+    is_int(code, KRB5KRB_ERR_GENERIC, "out-of-range code");
+    msg = ks_context_message(ctx, code);
+    ok(strstr(msg, "unknown error code 200") != NULL, "says so: %s", msg);
+    ok(strchr(msg, '\x1b') == NULL, "no raw escape reaches the message");
+    ok(strstr(msg, "KDC said: evil\\x1b[2J") != NULL, "e-text escaped");
+    ks_context_free_message(ctx, msg);
+
+    code = ks_error_set(ctx, ENOENT, "opening %s", "/x");
+    msg = ks_context_message(ctx, code);
+    is_str(msg, "opening /x: No such file or directory", "ks_error_set");
+    ks_context_free_message(ctx, msg);
+    ks_error_prefix(ctx, code, "step %d", 2);
+    msg = ks_context_message(ctx, code);
+    is_str(msg, "step 2: opening /x: No such file or directory",
+           "ks_error_prefix layers");
+    ks_context_free_message(ctx, msg);
+}
 
 int
 main(void)
 {
-    ok(1, "placeholder");
+    struct ks_context *ctx = NULL;
+
+    test_codes();
+    test_sanitize();
+    setenv("KRB5_CONFIG", "/dev/null", 1);
+    if (ks_context_new("test", &ctx, NULL) == 0) {
+        test_from_reply(ctx);
+        ks_context_free(ctx);
+    } else {
+        ok(0, "context");
+    }
     return tap_done();
 }

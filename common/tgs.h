@@ -1,0 +1,111 @@
+/*
+ * tgs: the client half of the TGS exchange, one function per client step
+ * (DESIGN.md):
+ *
+ *   1 ks_tgs_build_request   KRB_TGS_REQ: req-body, PA-TGS-REQ holding an
+ *                            AP-REQ with the TGT and an authenticator
+ *                            (usage 7) carrying a keyed checksum over the
+ *                            DER req-body (usage 6) and a fresh subkey
+ *   6 ks_tgs_send            through transport to the TGT's realm
+ *   7 ks_tgs_open_reply      decrypt (subkey usage 9, then session key 8)
+ *                            and every check of PROTOCOL.md 1.3
+ *   8 ks_tgs_store           ticket and key into the cache
+ *
+ * ks_tgs_get_creds chains them with a cache lookup first, referrals
+ * (canonicalize; hop limit, loop detection, decided from the enc-part) and
+ * cross-realm paths ([capaths], [domain_realm]; cached cross-realm TGTs are
+ * reused).
+ */
+#ifndef KS_TGS_H
+#define KS_TGS_H
+
+#include <stdbool.h>
+#include <krb5.h>
+#include "context.h"
+#include "transport.h"
+
+/* At most this many referral or cross-realm hops (MIT's KRB5_REFERRAL_MAXHOPS). */
+#define KS_TGS_MAX_HOPS 10
+
+struct ks_tgs_options {
+    krb5_flags kdc_options;         /* KDC_OPT_*; 0 for a plain request */
+    krb5_timestamp till;            /* 0: the TGT's endtime */
+    const krb5_enctype *etypes;     /* NULL: config tkt_enctypes */
+};
+
+/* What step 1 made and steps 6-8 need.  Owns every pointer. */
+struct ks_tgs_request {
+    krb5_data encoded;              /* the KRB_TGS_REQ as on the wire */
+    krb5_creds *tgt;                /* the TGT it was built from */
+    krb5_principal server;          /* the service asked for */
+    krb5_int32 nonce;               /* 31 bits */
+    krb5_flags kdc_options;
+    krb5_timestamp till;
+    krb5_timestamp ctime;           /* authenticator time, for the skew check */
+    krb5_int32 cusec;
+    krb5_keyblock *subkey;          /* authenticator subkey */
+    krb5_enctype *etypes;           /* 0-terminated, as sent */
+};
+
+void ks_tgs_request_free(struct ks_context *ctx, struct ks_tgs_request *req);
+
+/*
+ * Step 1: build a TGS-REQ for SERVER from TGT.  Refuses an empty ticket
+ * (KRB5_NO_TKT_SUPPLIED).  Traced at "1/8 request".
+ */
+krb5_error_code ks_tgs_build_request(struct ks_context *ctx,
+                                     const krb5_creds *tgt,
+                                     krb5_const_principal server,
+                                     const struct ks_tgs_options *opts,
+                                     struct ks_tgs_request **req_out);
+
+/*
+ * Step 1 read back from an artefact: decode the DER TGS-REQ, find the TGT
+ * it carries in CC (same ticket bytes), open the authenticator with the TGT
+ * session key to recover the subkey and times.  KRB5_CC_NOTFOUND when the
+ * cache has no such TGT.
+ */
+krb5_error_code ks_tgs_load_request(struct ks_context *ctx, krb5_ccache cc,
+                                    const krb5_data *der,
+                                    struct ks_tgs_request **req_out);
+
+/* Step 6: send to the KDCs of the TGT's realm.  Traced at "6/8 send". */
+krb5_error_code ks_tgs_send(struct ks_context *ctx,
+                            const struct ks_tgs_request *req,
+                            krb5_data *reply_out,
+                            struct ks_send_result *result_out);
+
+/*
+ * Step 7: a KRB-ERROR becomes its code with a message (ks_error_from_reply);
+ * a TGS-REP is decrypted and checked; *creds_out gets the new credentials
+ * (deep copies; free with krb5_free_creds).  KRB5_KDCREP_MODIFIED when a
+ * check fails, with a message naming the check.  Traced at "7/8 decrypt".
+ */
+krb5_error_code ks_tgs_open_reply(struct ks_context *ctx,
+                                  const struct ks_tgs_request *req,
+                                  const krb5_data *reply,
+                                  krb5_creds **creds_out);
+
+/* Step 8: store CREDS in CC (appended).  Traced at "8/8 store". */
+krb5_error_code ks_tgs_store(struct ks_context *ctx, krb5_ccache cc,
+                             const krb5_creds *creds);
+
+/* What ks_tgs_get_creds may do. */
+struct ks_tgs_get_options {
+    struct ks_tgs_options request;
+    bool cached_only;               /* never contact a KDC */
+    bool no_store;                  /* do not write new tickets to the cache */
+    bool canonicalize;              /* follow server referrals */
+};
+
+/*
+ * A service ticket for SERVER with the cache's TGT: a valid cached ticket
+ * is returned as is; otherwise steps 1, 6, 7 (and 8 unless no_store), across
+ * realms as needed.  Errors name the service and what failed.
+ */
+krb5_error_code ks_tgs_get_creds(struct ks_context *ctx, krb5_ccache cc,
+                                 krb5_const_principal server,
+                                 const struct ks_tgs_get_options *opts,
+                                 krb5_creds **creds_out);
+
+#endif /* KS_TGS_H */
