@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,7 +73,7 @@ ks_cli_usage_error(poptContext pc, int rc, const char *msg)
     fprintf(stderr, "Try '%s --help' for more information.\n",
             ks_cli.program);
     poptFreeContext(pc);
-    exit(KS_EXIT_USAGE);
+    exit(ks_cli.usage_exit != 0 ? ks_cli.usage_exit : KS_EXIT_USAGE);
 }
 
 void
@@ -167,19 +168,36 @@ restore_tty_and_die(int sig)
     raise(sig);
 }
 
+/*
+ * Read one line from FD straight into BUF with read(2): stdio would keep a
+ * copy of the password in its buffer, which nobody zeroes.
+ */
 static krb5_error_code
-read_line(FILE *in, char *buf, size_t buflen)
+read_line(int fd, char *buf, size_t buflen)
 {
-    size_t len;
+    size_t len = 0;
+    ssize_t n;
+    char c;
 
-    if (fgets(buf, (int)buflen, in) == NULL)
-        return KRB5_LIBOS_PWDINTR;
-    len = strlen(buf);
-    if (len > 0 && buf[len - 1] == '\n')
-        buf[--len] = '\0';
-    else if (len + 1 == buflen)
-        return KRB5_LIBOS_CANTREADPWD;   /* longer than we can hold */
-    return 0;
+    for (;;) {
+        n = read(fd, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (c == '\n') {
+            buf[len] = '\0';
+            return 0;
+        }
+        if (len + 1 >= buflen) {
+            explicit_bzero(buf, buflen);
+            return KRB5_LIBOS_CANTREADPWD;  /* longer than we can hold */
+        }
+        buf[len++] = c;
+    }
+    buf[len] = '\0';
+    /* End of input: a last line without newline still counts. */
+    return len > 0 ? 0 : KRB5_LIBOS_PWDINTR;
 }
 
 static krb5_error_code
@@ -199,13 +217,13 @@ read_from_terminal(const char *prompt, char *buf, size_t buflen)
         old_int = signal(SIGINT, restore_tty_and_die);
         old_term = signal(SIGTERM, restore_tty_and_die);
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-        ret = read_line(stdin, buf, buflen);
+        ret = read_line(STDIN_FILENO, buf, buflen);
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
         tty_saved = 0;
         signal(SIGINT, old_int);
         signal(SIGTERM, old_term);
     } else {
-        ret = read_line(stdin, buf, buflen);
+        ret = read_line(STDIN_FILENO, buf, buflen);
     }
     putchar('\n');
     fflush(stdout);
@@ -216,22 +234,22 @@ static krb5_error_code
 read_from_file(const char *path, char *buf, size_t buflen)
 {
     struct stat st;
-    FILE *f;
+    int fd;
     krb5_error_code ret;
 
     if (strcmp(path, "-") == 0)
-        return read_line(stdin, buf, buflen);
-    f = fopen(path, "re");
-    if (f == NULL) {
+        return read_line(STDIN_FILENO, buf, buflen);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         ks_cli_error("cannot read password file %s: %s", path,
                      strerror(errno));
         return KRB5_LIBOS_CANTREADPWD;
     }
-    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+    if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0)
         ks_cli_error("warning: password file %s is readable by others "
                      "(chmod 600 it)", path);
-    ret = read_line(f, buf, buflen);
-    fclose(f);
+    ret = read_line(fd, buf, buflen);
+    close(fd);
     if (ret == KRB5_LIBOS_PWDINTR)
         ret = KRB5_LIBOS_CANTREADPWD;    /* an empty file */
     return ret;

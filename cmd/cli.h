@@ -24,6 +24,8 @@ struct ks_cli {
     char *trace_dest;           /* --trace DEST, else KSTEP_TRACE */
     char *trace_format;         /* --trace-format text|json */
     int show_keys;              /* --show-keys (only where offered) */
+    int usage_exit;             /* exit status of a usage error: MIT's
+                                 * klist and kvno use 1, others 2 */
 };
 
 /* The global state popt's callback fills in; set ks_cli.program first. */
@@ -48,7 +50,8 @@ poptContext ks_cli_popt(const char *program, const char *summary, int argc,
 /*
  * Report a popt error (RC < -1) or a usage mistake (MSG) as
  *   "PROGRAM: MSG\nTry 'PROGRAM --help' for more information."
- * on stderr and exit with KS_EXIT_USAGE.
+ * on stderr and exit with ks_cli.usage_exit (KS_EXIT_USAGE unless the
+ * program set MIT's own status).
  */
 #if defined(__GNUC__)
 __attribute__((noreturn))

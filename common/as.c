@@ -1,2 +1,564 @@
-/* placeholder: filled in by its room's work */
+/*
+ * as: the AS exchange loop.  Each round sends one AS-REQ with a new nonce;
+ * a KRB-ERROR either gives the hints for pre-authentication (and another
+ * round) or ends the exchange; an AS-REP is decrypted, checked and turned
+ * into credentials.  The password is asked for only when a key is needed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "as.h"
+#include "errors.h"
+#include "krb5_private.h"
+#include "transport.h"
+
+#define KRB_ERROR_TAG 0x7e
+#define AS_REP_TAG 0x6b
+#define PASSWORD_MAX 1024
+
+struct as_state {
+    struct ks_context *ctx;
+    const struct ks_as_options *opts;
+    const struct ks_as_keys *keys;
+    char realm[256];
+    krb5_principal server;          /* owned */
+    krb5_enctype *etypes;           /* owned */
+    krb5_address **addresses;       /* owned */
+    struct ks_as_request req;
+    struct ks_as_hint hint;         /* from PREAUTH_REQUIRED */
+    krb5_data cookie;               /* PA-FX-COOKIE to echo */
+    krb5_pa_data *enc_ts;           /* owned */
+    krb5_keyblock key;              /* the client's key, or contents NULL */
+    krb5_data key_salt;             /* the salt KEY was made with */
+    char *password;                 /* owned, zeroed; NULL until asked */
+    krb5_deltat pa_offset;          /* KDC time - ours, preauth only */
+};
+
+static void
+state_free(struct as_state *st)
+{
+    krb5_context k5 = st->ctx->k5;
+
+    krb5_free_principal(k5, st->server);
+    free(st->etypes);
+    krb5_free_addresses(k5, st->addresses);
+    ks_as_request_clear(&st->req);
+    ks_as_hint_clear(&st->hint);
+    free(st->cookie.data);
+    if (st->enc_ts != NULL)
+        free(st->enc_ts->contents);
+    free(st->enc_ts);
+    krb5_free_keyblock_contents(k5, &st->key);
+    free(st->key_salt.data);
+    if (st->password != NULL) {
+        explicit_bzero(st->password, PASSWORD_MAX);
+        free(st->password);
+    }
+}
+
+static krb5_error_code
+copy_data(krb5_data *out, const krb5_data *in)
+{
+    free(out->data);
+    out->magic = KV5M_DATA;
+    out->length = in->length;
+    out->data = malloc(in->length > 0 ? in->length : 1);
+    if (out->data == NULL) {
+        out->length = 0;
+        return ENOMEM;
+    }
+    if (in->length > 0)
+        memcpy(out->data, in->data, in->length);
+    return 0;
+}
+
+/* The enctypes to ask for: the caller's, the configuration's, and for a
+ * keytab only those it holds a key of. */
+static krb5_error_code
+choose_etypes(struct as_state *st)
+{
+    const krb5_enctype *base = st->opts->etypes;
+    size_t n = 0;
+
+    if (base == NULL)
+        base = st->ctx->config.tkt_enctypes;
+    if (st->keys->keytab != NULL)
+        return ks_as_keytab_etypes(st->ctx, st->keys->keytab,
+                                   st->opts->client, base, &st->etypes);
+    while (base[n] != 0)
+        n++;
+    if (n == 0)
+        return ks_error_set(st->ctx, KRB5_CONFIG_ETYPE_NOSUPP,
+                            "no permitted enctype to ask for "
+                            "(default_tkt_enctypes, permitted_enctypes)");
+    st->etypes = calloc(n + 1, sizeof(*st->etypes));
+    if (st->etypes == NULL)
+        return ENOMEM;
+    memcpy(st->etypes, base, n * sizeof(*st->etypes));
+    return 0;
+}
+
+static krb5_error_code
+state_init(struct as_state *st)
+{
+    struct ks_context *ctx = st->ctx;
+    const krb5_data *realm = &st->opts->client->realm;
+    krb5_timestamp now;
+    krb5_error_code ret;
+    bool addrs;
+
+    /* A keytab without the client's keys is the clearer message. */
+    ret = choose_etypes(st);
+    if (ret)
+        return ret;
+    if (realm->length == 0 || realm->length >= sizeof(st->realm))
+        return ks_error_set(ctx, KRB5_REALM_UNKNOWN,
+                            "the client principal has no usable realm");
+    memcpy(st->realm, realm->data, realm->length);
+    st->realm[realm->length] = '\0';
+    if (st->opts->server != NULL)
+        ret = krb5_copy_principal(ctx->k5, st->opts->server, &st->server);
+    else
+        ret = krb5_build_principal_ext(ctx->k5, &st->server, realm->length,
+                                       realm->data, KRB5_TGS_NAME_SIZE,
+                                       KRB5_TGS_NAME, realm->length,
+                                       realm->data, 0);
+    if (ret)
+        return ret;
+    /* The service is in the client's realm, as MIT's get_in_tkt does. */
+    ret = krb5_set_principal_realm(ctx->k5, st->server, st->realm);
+    if (ret)
+        return ret;
+    addrs = st->opts->addresses < 0 ? !ctx->config.noaddresses
+                                    : st->opts->addresses != 0;
+    if (addrs) {
+        ret = krb5_os_localaddr(ctx->k5, &st->addresses);
+        if (ret)
+            return ks_error_set(ctx, ret, "finding this host's addresses");
+    }
+    ret = krb5_timeofday(ctx->k5, &now);
+    if (!ret)
+        ret = ks_as_init_request(ctx, st->opts, st->server, st->etypes, now,
+                                 &st->req);
+    st->req.addresses = st->addresses;
+    return ret;
+}
+
+static krb5_error_code
+get_password(struct as_state *st)
+{
+    struct ks_context *ctx = st->ctx;
+    char *name = NULL, prompt[512];
+    krb5_error_code ret;
+
+    if (st->password != NULL)
+        return 0;
+    if (st->keys->password == NULL)
+        return ks_error_set(ctx, KRB5_LIBOS_CANTREADPWD,
+                            "no password source");
+    ret = krb5_unparse_name(ctx->k5, st->opts->client, &name);
+    if (ret)
+        return ret;
+    snprintf(prompt, sizeof(prompt), "Password for %s: ", name);
+    krb5_free_unparsed_name(ctx->k5, name);
+    st->password = calloc(1, PASSWORD_MAX);
+    if (st->password == NULL)
+        return ENOMEM;
+    ret = st->keys->password(st->keys->password_data, prompt, st->password,
+                             PASSWORD_MAX);
+    if (ret) {
+        explicit_bzero(st->password, PASSWORD_MAX);
+        free(st->password);
+        st->password = NULL;
+        return ks_error_set(ctx, ret, "reading the password");
+    }
+    return 0;
+}
+
+static krb5_error_code
+keytab_key(struct as_state *st, krb5_enctype etype)
+{
+    struct ks_context *ctx = st->ctx;
+    krb5_keytab_entry entry;
+    krb5_error_code ret;
+    char keydesc[128];
+
+    memset(&entry, 0, sizeof(entry));
+    ret = krb5_kt_get_entry(ctx->k5, st->keys->keytab, st->opts->client, 0,
+                            etype, &entry);
+    if (ret)
+        return ks_error_set(ctx, ret, "finding the client's key in the "
+                            "keytab");
+    krb5_free_keyblock_contents(ctx->k5, &st->key);
+    ret = krb5_copy_keyblock_contents(ctx->k5, &entry.key, &st->key);
+    if (!ret)
+        ks_trace(ctx->trace, "AS preauth", 0, "key",
+                 "client key %s from the keytab (kvno %u)",
+                 ks_trace_key(ctx->trace, ctx->k5, &st->key, keydesc,
+                              sizeof(keydesc)),
+                 (unsigned int)entry.vno);
+    krb5_free_keytab_entry_contents(ctx->k5, &entry);
+    return ret;
+}
+
+static bool
+same_salt(const struct as_state *st, const struct ks_as_hint *hint)
+{
+    const krb5_data *a = &st->key_salt;
+
+    if (!hint->has_salt)
+        return a->data == NULL;
+    return a->data != NULL && a->length == hint->salt.length &&
+           memcmp(a->data, hint->salt.data, a->length) == 0;
+}
+
+/*
+ * Make sure st->key is the client's key for HINT (etype, salt, params),
+ * asking for the password the first time.  CLIENT names the default salt.
+ */
+static krb5_error_code
+ensure_key(struct as_state *st, const struct ks_as_hint *hint,
+           krb5_const_principal client)
+{
+    krb5_error_code ret;
+
+    if (st->key.contents != NULL && st->key.enctype == hint->etype &&
+        (st->keys->keytab != NULL || same_salt(st, hint)))
+        return 0;
+    if (st->keys->keytab != NULL)
+        return keytab_key(st, hint->etype);
+    ret = get_password(st);
+    if (ret)
+        return ret;
+    krb5_free_keyblock_contents(st->ctx->k5, &st->key);
+    free(st->key_salt.data);
+    st->key_salt.data = NULL;
+    ret = ks_as_password_key(st->ctx, client, st->password, hint, &st->key);
+    if (!ret && hint->has_salt)
+        ret = copy_data(&st->key_salt, &hint->salt);
+    return ret;
+}
+
+/* The message for a rejected key: MIT's "Password incorrect" and a hint. */
+static krb5_error_code
+key_incorrect(struct as_state *st, krb5_error_code code)
+{
+    krb5_set_error_message(st->ctx->k5, code, "%s (%s)",
+                           st->keys->keytab != NULL
+                               ? "Key from the keytab incorrect"
+                               : "Password incorrect",
+                           ks_error_hint(code));
+    return code;
+}
+
+static krb5_pa_data **
+error_padata(struct ks_context *ctx, const krb5_error *err)
+{
+    krb5_pa_data **padata = NULL;
+
+    if (err->e_data.length == 0)
+        return NULL;
+    if (decode_krb5_padata_sequence(&err->e_data, &padata) != 0 &&
+        decode_krb5_typed_data(&err->e_data, &padata) != 0)
+        return NULL;
+    return padata;
+}
+
+static const char *
+padata_name(krb5_preauthtype type)
+{
+    switch (type) {
+    case KRB5_PADATA_ENC_TIMESTAMP:
+        return " (PA-ENC-TIMESTAMP)";
+    case KRB5_PADATA_ETYPE_INFO:
+        return " (PA-ETYPE-INFO)";
+    case KRB5_PADATA_ETYPE_INFO2:
+        return " (PA-ETYPE-INFO2)";
+    case KRB5_PADATA_PK_AS_REQ:
+        return " (PA-PK-AS-REQ)";
+    case KRB5_PADATA_FX_COOKIE:
+        return " (PA-FX-COOKIE)";
+    case KRB5_PADATA_FX_FAST:
+        return " (PA-FX-FAST)";
+    case KRB5_PADATA_ENCRYPTED_CHALLENGE:
+        return " (PA-ENCRYPTED-CHALLENGE)";
+    case KRB5_PADATA_AS_FRESHNESS:
+        return " (PA-AS-FRESHNESS)";
+    case KRB5_PADATA_SPAKE:
+        return " (PA-SPAKE)";
+    default:
+        return "";
+    }
+}
+
+static void
+trace_offered(struct ks_context *ctx, krb5_pa_data *const *padata)
+{
+    char list[512];
+    size_t used = 0;
+
+    list[0] = '\0';
+    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
+        if (used < sizeof(list))
+            used += (size_t)snprintf(list + used, sizeof(list) - used,
+                                     "%s%d%s", i > 0 ? ", " : "",
+                                     (int)padata[i]->pa_type,
+                                     padata_name(padata[i]->pa_type));
+    }
+    ks_trace(ctx->trace, "AS preauth", 0, "preauth-required",
+             "KDC requires pre-authentication; it offers padata %s",
+             list[0] != '\0' ? list : "(none)");
+}
+
+static bool
+offers(krb5_pa_data *const *padata, krb5_preauthtype type)
+{
+    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
+        if (padata[i]->pa_type == type)
+            return true;
+    }
+    return false;
+}
+
+static void
+keep_cookie(struct as_state *st, krb5_pa_data *const *padata)
+{
+    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
+        if (padata[i]->pa_type == KRB5_PADATA_FX_COOKIE) {
+            krb5_data c = { KV5M_DATA, padata[i]->length,
+                            (char *)padata[i]->contents };
+
+            if (copy_data(&st->cookie, &c) == 0)
+                ks_trace(st->ctx->trace, "AS preauth", 0, "cookie",
+                         "keeping the KDC's %u-byte PA-FX-COOKIE to echo",
+                         c.length);
+        }
+    }
+}
+
+/* PREAUTH_REQUIRED: choose the key from the hints, make PA-ENC-TIMESTAMP. */
+static krb5_error_code
+prepare_preauth(struct as_state *st, const krb5_error *err,
+                krb5_pa_data *const *padata)
+{
+    struct ks_context *ctx = st->ctx;
+    krb5_timestamp now;
+    krb5_int32 usec;
+    krb5_error_code ret;
+
+    trace_offered(ctx, padata);
+    if (st->enc_ts != NULL)
+        return ks_error_set(ctx, KRB5KDC_ERR_PREAUTH_FAILED,
+                            "the KDC asked for pre-authentication again "
+                            "after our encrypted timestamp");
+    if (!offers(padata, KRB5_PADATA_ENC_TIMESTAMP))
+        return ks_error_set(ctx, KRB5_PREAUTH_FAILED,
+                            "the KDC offers no pre-authentication we "
+                            "support (we do PA-ENC-TIMESTAMP)");
+    ks_as_hint_clear(&st->hint);
+    ret = ks_as_choose_hint(ctx, padata, st->etypes, &st->hint);
+    if (ret)
+        return ret;
+    if (st->hint.etype == 0)
+        st->hint.etype = st->etypes[0];
+    ret = ensure_key(st, &st->hint, st->opts->client);
+    if (ret)
+        return ret;
+    ret = krb5_us_timeofday(ctx->k5, &now, &usec);
+    if (ret)
+        return ret;
+    /* The KDC's (unauthenticated) time, for this timestamp only. */
+    st->pa_offset = (krb5_deltat)((uint32_t)err->stime - (uint32_t)now);
+    ks_trace(ctx->trace, "AS preauth", 0, "enc-timestamp",
+             "PA-ENC-TIMESTAMP with the KDC's time (offset %+ld s from "
+             "ours), key usage 1", (long)st->pa_offset);
+    return ks_as_make_enc_timestamp(ctx, &st->key,
+                                    (krb5_timestamp)((uint32_t)now +
+                                                     (uint32_t)st->pa_offset),
+                                    err->susec, &st->enc_ts);
+}
+
+/* A KRB-ERROR: 0 to send another round, or the error that ends it. */
+static krb5_error_code
+handle_error(struct as_state *st, const krb5_data *reply)
+{
+    struct ks_context *ctx = st->ctx;
+    krb5_error *err = NULL;
+    krb5_pa_data **padata = NULL;
+    krb5_error_code ret, code;
+
+    ret = decode_krb5_error(reply, &err);
+    if (ret)
+        return ks_error_set(ctx, ret, "decoding the KDC's error");
+    code = ks_error_code_from_protocol(err->error);
+    ks_trace(ctx->trace, "AS request", 0, "krb-error",
+             "KDC answered with error %ld", (long)err->error);
+    padata = error_padata(ctx, err);
+    keep_cookie(st, padata);
+    if (code == KRB5KDC_ERR_PREAUTH_REQUIRED)
+        ret = prepare_preauth(st, err, padata);
+    else if (code == KRB5KDC_ERR_PREAUTH_FAILED ||
+             code == KRB5KRB_AP_ERR_BAD_INTEGRITY)
+        ret = key_incorrect(st, code);
+    else
+        ret = ks_error_from_reply(ctx, err, NULL);
+    krb5_free_pa_data(ctx->k5, padata);
+    krb5_free_error(ctx->k5, err);
+    return ret;
+}
+
+/* The reply key's hint: the AS-REP's own ETYPE-INFO2 for its enctype, else
+ * the earlier hints, else the default salt. */
+static krb5_error_code
+reply_hint(struct as_state *st, const krb5_kdc_rep *rep,
+           struct ks_as_hint *hint)
+{
+    krb5_enctype etype[2] = { rep->enc_part.enctype, 0 };
+    krb5_error_code ret;
+
+    ret = ks_as_choose_hint(st->ctx, rep->padata, etype, hint);
+    if (ret == KRB5_CONFIG_ETYPE_NOSUPP)
+        ret = 0;            /* an entry for another enctype: ignore it */
+    if (ret || hint->etype != 0)
+        return ret;
+    if (st->hint.etype == etype[0]) {
+        hint->etype = etype[0];
+        hint->has_salt = st->hint.has_salt;
+        if (st->hint.has_salt)
+            ret = copy_data(&hint->salt, &st->hint.salt);
+        if (!ret && st->hint.s2kparams.length > 0)
+            ret = copy_data(&hint->s2kparams, &st->hint.s2kparams);
+        return ret;
+    }
+    hint->etype = etype[0];
+    return 0;
+}
+
+static krb5_error_code
+open_reply(struct as_state *st, krb5_kdc_rep *rep)
+{
+    struct ks_context *ctx = st->ctx;
+    struct ks_as_hint hint = { 0 };
+    krb5_timestamp now;
+    krb5_error_code ret;
+
+    ret = reply_hint(st, rep, &hint);
+    /* The default salt comes from the reply's name (MIT), which is
+     * checked against the request below. */
+    if (!ret)
+        ret = ensure_key(st, &hint, rep->client);
+    ks_as_hint_clear(&hint);
+    if (ret)
+        return ret;
+    ret = ks_as_decrypt_reply(ctx, &st->req, rep, &st->key);
+    if (ret == KRB5KRB_AP_ERR_BAD_INTEGRITY)
+        return key_incorrect(st, ret);
+    if (ret)
+        return ret;
+    ret = krb5_timeofday(ctx->k5, &now);
+    if (!ret)
+        ret = ks_as_verify_reply(ctx, &st->req, rep, now);
+    return ret;
+}
+
+static void
+sync_time(struct as_state *st, const krb5_kdc_rep *rep)
+{
+    struct ks_context *ctx = st->ctx;
+    krb5_timestamp now = 0;
+
+    if (!ctx->config.kdc_timesync)
+        return;
+    krb5_timeofday(ctx->k5, &now);
+    /* From the authenticated reply only (PROTOCOL.md 1.7). */
+    krb5_set_real_time(ctx->k5, rep->enc_part2->times.authtime, -1);
+    ks_trace(ctx->trace, "AS decrypt", 0, "timesync",
+             "kdc_timesync: KDC clock is %+ld s from ours (from the "
+             "authenticated reply)",
+             (long)(int32_t)((uint32_t)rep->enc_part2->times.authtime -
+                             (uint32_t)now));
+}
+
+static krb5_error_code
+handle_reply(struct as_state *st, const krb5_data *reply,
+             krb5_creds **creds_out)
+{
+    krb5_kdc_rep *rep = NULL;
+    krb5_error_code ret;
+
+    ret = ks_as_decode_reply(st->ctx, &st->req, reply, &rep);
+    if (ret)
+        return ret;
+    ret = open_reply(st, rep);
+    if (!ret) {
+        sync_time(st, rep);
+        ret = ks_as_make_creds(st->ctx, rep, creds_out);
+    }
+    krb5_free_kdc_rep(st->ctx->k5, rep);
+    return ret;
+}
+
+/* One round: a new nonce, encode, send; *done when creds came back. */
+static krb5_error_code
+round_trip(struct as_state *st, krb5_creds **creds_out)
+{
+    struct ks_context *ctx = st->ctx;
+    krb5_data reply = { 0 };
+    krb5_error_code ret;
+    unsigned char tag;
+
+    ret = ks_as_make_nonce(ctx->k5, &st->req.nonce);
+    if (!ret)
+        ret = ks_as_encode_request(ctx, &st->req, st->enc_ts,
+                                   st->cookie.data != NULL ? &st->cookie
+                                                           : NULL);
+    if (!ret)
+        ret = ks_transport_send(ctx, st->realm, &st->req.der, "AS send", 0,
+                                &reply, NULL);
+    if (ret)
+        return ret;
+    tag = reply.length > 0 ? (unsigned char)reply.data[0] : 0;
+    if (tag == KRB_ERROR_TAG)
+        ret = handle_error(st, &reply);
+    else if (tag == AS_REP_TAG)
+        ret = handle_reply(st, &reply, creds_out);
+    else
+        ret = ks_error_set(ctx, KRB5KRB_AP_ERR_MSG_TYPE,
+                           "the KDC's reply is neither an AS-REP nor an "
+                           "error");
+    krb5_free_data_contents(ctx->k5, &reply);
+    return ret;
+}
+
+krb5_error_code
+ks_as_get_creds(struct ks_context *ctx, const struct ks_as_options *opts,
+                const struct ks_as_keys *keys, krb5_creds **creds_out)
+{
+    struct as_state st;
+    krb5_creds *creds = NULL;
+    krb5_error_code ret;
+
+    memset(&st, 0, sizeof(st));
+    st.ctx = ctx;
+    st.opts = opts;
+    st.keys = keys;
+    ret = state_init(&st);
+    for (int round = 0; !ret && creds == NULL; round++) {
+        if (round == KS_AS_MAX_ROUNDS) {
+            ret = ks_error_set(ctx, KRB5_GET_IN_TKT_LOOP,
+                               "%d AS-REQs without a ticket",
+                               KS_AS_MAX_ROUNDS);
+            break;
+        }
+        ret = round_trip(&st, &creds);
+    }
+    state_free(&st);
+    if (ret) {
+        krb5_free_creds(ctx->k5, creds);
+        return ret;
+    }
+    *creds_out = creds;
+    return 0;
+}

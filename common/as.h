@@ -60,4 +60,141 @@ krb5_error_code ks_as_get_creds(struct ks_context *ctx,
                                 const struct ks_as_keys *keys,
                                 krb5_creds **creds_out);
 
+/*
+ * The steps of the exchange, for ks_as_get_creds and the unit tests.
+ * Everything below works on one request and its reply; nothing sends.
+ */
+
+/* What one AS-REQ asked for, kept to check the reply against. */
+struct ks_as_request {
+    krb5_principal client;          /* borrowed */
+    krb5_principal server;          /* borrowed */
+    krb5_flags kdc_options;
+    krb5_timestamp from;            /* 0: not postdated */
+    krb5_timestamp till;
+    krb5_timestamp rtime;           /* 0: not renewable */
+    krb5_int32 nonce;
+    const krb5_enctype *etypes;     /* borrowed, 0-terminated */
+    krb5_address **addresses;       /* borrowed, NULL: none */
+    int request_pac;                /* -1: no PA-PAC-REQUEST */
+    krb5_data der;                  /* owned: the AS-REQ as sent */
+};
+
+/* What a KDC's hints say about the client's long-term key. */
+struct ks_as_hint {
+    krb5_enctype etype;             /* 0: no hint */
+    bool has_salt;                  /* false: the default salt */
+    krb5_data salt;                 /* owned, not NUL-terminated */
+    krb5_data s2kparams;            /* owned, length 0: none */
+};
+
+/* A random nonce masked to 31 bits (a new one for every AS-REQ). */
+krb5_error_code ks_as_make_nonce(krb5_context kctx, krb5_int32 *nonce_out);
+
+/*
+ * Fill *REQ_OUT (all but nonce and der) from OPTS and the configuration:
+ * kdc-options, from/till/rtime relative to NOW, the enctypes ETYPES
+ * (borrowed).  The principals are borrowed from OPTS (SERVER must be set).
+ */
+krb5_error_code ks_as_init_request(struct ks_context *ctx,
+                                   const struct ks_as_options *opts,
+                                   krb5_principal server,
+                                   const krb5_enctype *etypes,
+                                   krb5_timestamp now,
+                                   struct ks_as_request *req_out);
+
+/*
+ * Encode REQ (with its current nonce) into req->der, replacing what was
+ * there.  The padata are ENC_TS (may be NULL), the echoed COOKIE (may be
+ * NULL), PA-PAC-REQUEST when request_pac >= 0, and PA-REQ-ENC-PA-REP.
+ */
+krb5_error_code ks_as_encode_request(struct ks_context *ctx,
+                                     struct ks_as_request *req,
+                                     const krb5_pa_data *enc_ts,
+                                     const krb5_data *cookie);
+
+void ks_as_request_clear(struct ks_as_request *req);
+
+/*
+ * Pick the key hint from PADATA (METHOD-DATA of an error or an AS-REP's
+ * padata): ETYPE-INFO2 > ETYPE-INFO > PW-SALT, the first entry whose etype
+ * is in REQUESTED.  No hint at all gives etype 0 and returns 0; hints that
+ * name only enctypes we did not ask for return KRB5_CONFIG_ETYPE_NOSUPP.
+ * Free with ks_as_hint_clear().
+ */
+krb5_error_code ks_as_choose_hint(struct ks_context *ctx,
+                                  krb5_pa_data *const *padata,
+                                  const krb5_enctype *requested,
+                                  struct ks_as_hint *hint_out);
+
+void ks_as_hint_clear(struct ks_as_hint *hint);
+
+/*
+ * The client's key from PASSWORD: string-to-key for hint->etype with the
+ * hint's salt (or CLIENT's default salt) and s2kparams.
+ */
+krb5_error_code ks_as_password_key(struct ks_context *ctx,
+                                   krb5_const_principal client,
+                                   const char *password,
+                                   const struct ks_as_hint *hint,
+                                   krb5_keyblock *key_out);
+
+/*
+ * PA-ENC-TIMESTAMP: PA-ENC-TS-ENC for TIME/USEC, encrypted with KEY (usage
+ * 1).  Free with krb5_free_pa_data-style: free(pa->contents), free(pa).
+ */
+krb5_error_code ks_as_make_enc_timestamp(struct ks_context *ctx,
+                                         const krb5_keyblock *key,
+                                         krb5_timestamp time,
+                                         krb5_int32 usec,
+                                         krb5_pa_data **pa_out);
+
+/*
+ * Decode an AS-REP (REPLY starts with 0x6b) and make the cleartext checks:
+ * msg-type, and an enc-part etype we asked for (KRB5_CONFIG_ETYPE_NOSUPP).
+ * Free with krb5_free_kdc_rep.
+ */
+krb5_error_code ks_as_decode_reply(struct ks_context *ctx,
+                                   const struct ks_as_request *req,
+                                   const krb5_data *reply,
+                                   krb5_kdc_rep **rep_out);
+
+/*
+ * Decrypt REP's enc-part with KEY (usage 3), decode EncASRepPart or
+ * EncTGSRepPart into rep->enc_part2 and, when the reply carries the
+ * enc-pa-rep flag, check PA-REQ-ENC-PA-REP (usage 56) over req->der.
+ * The plaintext is zeroed.  A wrong key gives KRB5KRB_AP_ERR_BAD_INTEGRITY.
+ */
+krb5_error_code ks_as_decrypt_reply(struct ks_context *ctx,
+                                    const struct ks_as_request *req,
+                                    krb5_kdc_rep *rep,
+                                    const krb5_keyblock *key);
+
+/*
+ * The checks of PROTOCOL.md 1.2 on a decrypted reply: names, nonce, times,
+ * renew bounds, clock skew against NOW (unless postdated or kdc_timesync),
+ * the session key.  KRB5_KDCREP_MODIFIED, KRB5_KDCREP_SKEW or
+ * KRB5_CONFIG_ETYPE_NOSUPP, with a message saying which check failed.
+ */
+krb5_error_code ks_as_verify_reply(struct ks_context *ctx,
+                                   const struct ks_as_request *req,
+                                   const krb5_kdc_rep *rep,
+                                   krb5_timestamp now);
+
+/* Credentials deep-copied from a checked reply; free with krb5_free_creds. */
+krb5_error_code ks_as_make_creds(struct ks_context *ctx,
+                                 const krb5_kdc_rep *rep,
+                                 krb5_creds **creds_out);
+
+/*
+ * The enctypes of CANDIDATES (in their order) for which KEYTAB holds a key
+ * of CLIENT, as a 0-terminated array to free().  None: KRB5_KT_NOTFOUND
+ * with "Keytab contains no suitable keys for CLIENT".
+ */
+krb5_error_code ks_as_keytab_etypes(struct ks_context *ctx,
+                                    krb5_keytab keytab,
+                                    krb5_const_principal client,
+                                    const krb5_enctype *candidates,
+                                    krb5_enctype **etypes_out);
+
 #endif /* KS_AS_H */

@@ -53,4 +53,55 @@ void ks_emit_ticket_flags(struct ks_emit *e, const char *key,
 void ks_emit_kdc_options(struct ks_emit *e, const char *key,
                          krb5_flags options);
 
+/*
+ * Additions for kstep's step output.
+ */
+
+/* The format and key policy E was made with. */
+bool ks_emit_is_json(const struct ks_emit *e);
+bool ks_emit_shows_keys(const struct ks_emit *e);
+
+/* A string of LEN bytes (not NUL-terminated); bytes outside printable
+ * ASCII are written as \xNN in both formats, as for every string. */
+void ks_emit_string_len(struct ks_emit *e, const char *key, const char *value,
+                        size_t len);
+
+/* A number with three decimals ("0.812"). */
+void ks_emit_double(struct ks_emit *e, const char *key, double value);
+
+/* JSON null; text "(none)". */
+void ks_emit_null(struct ks_emit *e, const char *key);
+
+/* A number with its name: text "7 (KDC_ERR_S_PRINCIPAL_UNKNOWN)"; JSON
+ * "key":7 and, when NAME is not NULL, "key-name":"...". */
+void ks_emit_named_int(struct ks_emit *e, const char *key, long long value,
+                       const char *name);
+
+/*
+ * A step of the exchange, closed with ks_emit_end().  Text: a header line
+ * "[3/8 check-authenticator]" (or "[NAME]" for STEP 0) with the step's
+ * fields indented under it.  JSON: "step":3,"name":"..." joined to the
+ * enclosing object, or a new object inside ks_emit_begin_steps().
+ */
+void ks_emit_begin_step(struct ks_emit *e, int step, const char *name);
+
+/* A list of steps, closed with ks_emit_end(): JSON array KEY; text adds
+ * nothing (the step headers say it). */
+void ks_emit_begin_steps(struct ks_emit *e, const char *key);
+
+/*
+ * A verdict: text "LABEL: YES" or "LABEL: NO", with " (DETAIL)" when
+ * DETAIL is not NULL; JSON "KEY":true|false (DETAIL is for people: emit
+ * what it says as fields of its own when machines need it).
+ * ks_emit_check() is the same with "yes"/"no".
+ */
+void ks_emit_verdict(struct ks_emit *e, const char *key, const char *label,
+                     bool ok, const char *yes, const char *no,
+                     const char *detail);
+void ks_emit_check(struct ks_emit *e, const char *key, const char *label,
+                   bool ok, const char *detail);
+
+/* A sentence: text on a line of its own; JSON "KEY":"TEXT". */
+void ks_emit_note(struct ks_emit *e, const char *key, const char *text);
+
 #endif /* KS_EMIT_H */

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,18 @@ error_principal(struct ks_context *ctx, krb5_principal p, char *buf,
     krb5_free_unparsed_name(ctx->k5, name);
 }
 
+/* True for an all-capitals word such as MIT's "NEEDED_PREAUTH". */
+static bool
+is_status_word(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (!((*s >= 'A' && *s <= 'Z') || *s == '_' ||
+              (*s >= '0' && *s <= '9')))
+            return false;
+    }
+    return true;
+}
+
 krb5_error_code
 ks_error_from_reply(struct ks_context *ctx, const krb5_error *err,
                     const char *service)
@@ -173,9 +186,10 @@ ks_error_from_reply(struct ks_context *ctx, const krb5_error *err,
     used = (size_t)snprintf(msg, sizeof(msg), "%s", base);
     ks_error_sanitize(err->text.data, err->text.length, etext,
                       sizeof(etext));
-    /* MIT's KDC repeats the code's own text as e-text: say it once. */
+    /* MIT's KDC sends its internal status word ("CLIENT_NOT_FOUND") or the
+     * code's own text as e-text: neither adds anything. */
     if (etext[0] != '\0' && strstr(base, etext) == NULL &&
-        used < sizeof(msg))
+        !is_status_word(etext) && used < sizeof(msg))
         used += (size_t)snprintf(msg + used, sizeof(msg) - used,
                                  " (KDC said: %s)", etext);
     hint = ks_error_hint(code);

@@ -108,4 +108,80 @@ krb5_error_code ks_tgs_get_creds(struct ks_context *ctx, krb5_ccache cc,
                                  const struct ks_tgs_get_options *opts,
                                  krb5_creds **creds_out);
 
+/*
+ * Additions for programs that ask for many services (kvno) and for the
+ * steps' callers.
+ */
+
+struct ks_ccache_index;
+
+/*
+ * ks_tgs_get_creds on a cache already read into IDX (ccache_lookup.h):
+ * lookups are in memory, and what is stored in CC is also added to IDX.
+ */
+krb5_error_code ks_tgs_get_creds_index(struct ks_context *ctx,
+                                       krb5_ccache cc,
+                                       struct ks_ccache_index *idx,
+                                       krb5_const_principal server,
+                                       const struct ks_tgs_get_options *opts,
+                                       krb5_creds **creds_out);
+
+/* One service of a batch. */
+struct ks_tgs_job {
+    krb5_const_principal server;    /* in, borrowed */
+    krb5_creds *creds;              /* out: free with krb5_free_creds */
+    krb5_error_code code;           /* out: 0 or why it failed */
+    char *message;                  /* out when code != 0: malloc'ed, the
+                                     * whole message ("getting a ticket for
+                                     * S: ...") */
+};
+
+/* Requests kept in flight at once by ks_tgs_get_creds_many. */
+#define KS_TGS_MAX_IN_FLIGHT 16
+
+/*
+ * ks_tgs_get_creds_index for N services: cached tickets first, then the
+ * services whose realm's TGT is at hand are requested with several
+ * requests in flight (ks_transport_send_many), the rest one by one
+ * (cross-realm paths, referrals).  Each job gets its own result; returns 0
+ * unless something stopped them all (ENOMEM).
+ */
+krb5_error_code ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
+                                      struct ks_ccache_index *idx,
+                                      const struct ks_tgs_get_options *opts,
+                                      struct ks_tgs_job *jobs, size_t n);
+
+/* Free what the jobs hold (not the servers). */
+void ks_tgs_jobs_clear(struct ks_context *ctx, struct ks_tgs_job *jobs,
+                       size_t n);
+
+/*
+ * The realm whose KDC answers a TGS-REQ made with TGT: the instance of
+ * krbtgt/REALM@ISSUER, else the ticket's own realm.  Borrowed from TGT.
+ */
+const krb5_data *ks_tgs_kdc_realm(const krb5_creds *tgt);
+
+/* Whether P is a ticket-granting service principal krbtgt/X@Y. */
+bool ks_tgs_is_tgs_principal(krb5_const_principal p);
+
+/*
+ * The realms from CLIENT_REALM to SERVICE_REALM, both included: [capaths]
+ * when it names the pair, else the hierarchical path over common domain
+ * suffixes.  A path of more than KS_TGS_MAX_HOPS + 1 realms, or one that
+ * names a realm twice, is KRB5_CONFIG_BADFORMAT with a message.  Free with
+ * ks_config_free_list.
+ */
+krb5_error_code ks_tgs_realm_path(struct ks_context *ctx,
+                                  const char *client_realm,
+                                  const char *service_realm,
+                                  char ***path_out);
+
+/*
+ * The realm [domain_realm] gives HOST (exact name, then each parent
+ * domain as ".suffix" and "suffix"), or NULL in *realm_out when none does
+ * (0 returned).  Free with free().
+ */
+krb5_error_code ks_tgs_host_realm(struct ks_context *ctx, const char *host,
+                                  char **realm_out);
+
 #endif /* KS_TGS_H */

@@ -31,17 +31,29 @@ struct ks_send_result {
 /* One request of a batch. */
 struct ks_send_job {
     const krb5_data *request;       /* in */
-    krb5_data reply;                /* out: malloc'ed, free with krb5_free_data_contents */
+    /* out: malloc'ed, free with krb5_free_data_contents() */
+    krb5_data reply;
     krb5_error_code code;           /* out: 0 or why this request failed */
     struct ks_send_result result;   /* out */
 };
 
 /*
  * Send REQUEST to the KDCs of REALM and return the first reply that is a
- * complete message (its first byte is an application tag).  STAGE and STEP
- * label the trace lines ("AS send", 0 / "6/8 send", 6).  On failure returns
- * KRB5_KDC_UNREACH (with a message naming the KDCs tried and the time
- * spent), KRB5_REALM_UNKNOWN, or ENOMEM; reply_out is then untouched.
+ * complete message a KDC sends (first byte 0x6b AS-REP, 0x6d TGS-REP or
+ * 0x7e KRB-ERROR; the caller decodes it).
+ *
+ * A reply that is not one, a KRB-ERROR that does not decode,
+ * KDC_ERR_SVC_UNAVAILABLE, a refused port and a broken TCP frame count as
+ * that KDC failing over that transport: we move on to the next at once
+ * (stricter than MIT, which gives up on the first undecodable datagram).
+ * KRB_ERR_RESPONSE_TOO_BIG over UDP sends the same request over TCP to that
+ * KDC, once; over TCP it is returned as is.  Other KRB-ERRORs are returned
+ * as is, for the caller.
+ *
+ * STAGE and STEP label the trace lines ("AS send", 0 / "6/8 send", 6).
+ * On failure returns KRB5_KDC_UNREACH (with a message naming the KDCs
+ * tried, over which transports, why when known, and the time spent),
+ * KRB5_REALM_UNKNOWN, or ENOMEM; reply_out is then untouched.
  * result_out may be NULL.
  */
 krb5_error_code ks_transport_send(struct ks_context *ctx, const char *realm,
@@ -52,13 +64,32 @@ krb5_error_code ks_transport_send(struct ks_context *ctx, const char *realm,
 
 /*
  * Send N requests to REALM's KDCs with at most MAX_IN_FLIGHT outstanding at
- * once.  Each job gets its own code and reply.  Returns 0 when every job was
- * attempted (look at each job's code), or an error that stopped them all.
+ * once (0 is taken as 1).  Each job gets its own code and reply (reply set
+ * only when code is 0); each request has its own time bound, counted from
+ * its start.  The context's message holds the last failing job's message.
+ * Returns 0 when every job was attempted (look at each job's code), or an
+ * error that stopped them all (KRB5_REALM_UNKNOWN, ENOMEM, a poll() error),
+ * which is then also each unfinished job's code.
  */
 krb5_error_code ks_transport_send_many(struct ks_context *ctx,
                                        const char *realm,
                                        struct ks_send_job *jobs, size_t n,
                                        size_t max_in_flight,
                                        const char *stage, int step);
+
+/*
+ * ks_transport_send_many() to the KDCs of an already located LIST (realm
+ * only names them in messages), so a caller that sends several batches
+ * locates once.  LIST must hold at least one address (EINVAL otherwise).
+ */
+krb5_error_code ks_transport_send_kdcs(struct ks_context *ctx,
+                                       const char *realm,
+                                       const struct ks_kdc_list *list,
+                                       struct ks_send_job *jobs, size_t n,
+                                       size_t max_in_flight,
+                                       const char *stage, int step);
+
+/* "UDP", "TCP" or "UDP or TCP", for messages and traces. */
+const char *ks_transport_name(enum ks_transport_kind kind);
 
 #endif /* KS_TRANSPORT_H */

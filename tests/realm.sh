@@ -165,3 +165,64 @@ KADMIN
     export KS_REALM_PORT=$port
     export KS_SERVICE=HTTP/web.$lc
 }
+
+# Link the realms of DIR_A and DIR_B (both made by ks_realm_create) for
+# cross-realm tests: krbtgt/B@A and krbtgt/A@B with the same password in
+# both databases, and in each directory a krb5.conf that names both realms,
+# with [capaths] (direct both ways) and [domain_realm] for both; the KDCs
+# are restarted to read it (their referrals come from its [domain_realm]).
+# Exports KRB5_CONFIG=$DIR_A/krb5.conf and KS_OTHER_REALM, KS_OTHER_DIR,
+# KS_OTHER_SERVICE.
+ks_realm_link() {
+    local a=$1 b=$2 ra rb pa pb la lb pw=cross-realm-pw-not-secret dir
+    ra=$(cat "$a/realm") rb=$(cat "$b/realm")
+    pa=$(cat "$a/port") pb=$(cat "$b/port")
+    la=$(echo "$ra" | tr '[:upper:]' '[:lower:]')
+    lb=$(echo "$rb" | tr '[:upper:]' '[:lower:]')
+    for dir in "$a" "$b"; do
+        ks_realm_kadmin "$dir" "addprinc -pw $pw krbtgt/$rb@$ra" \
+            2>>"$dir/kadmin.out" || return 1
+        ks_realm_kadmin "$dir" "addprinc -pw $pw krbtgt/$ra@$rb" \
+            2>>"$dir/kadmin.out" || return 1
+    done
+    for dir in "$a" "$b"; do
+        cat >"$dir/krb5.conf" <<CONF
+[libdefaults]
+    default_realm = $(cat "$dir/realm")
+    dns_lookup_kdc = false
+    dns_lookup_realm = false
+    rdns = false
+    dns_canonicalize_hostname = false
+    request_timeout = 3
+    ticket_lifetime = 10h
+
+[realms]
+    $ra = {
+        kdc = 127.0.0.1:$pa
+    }
+    $rb = {
+        kdc = 127.0.0.1:$pb
+    }
+
+[domain_realm]
+    .$la = $ra
+    $la = $ra
+    .$lb = $rb
+    $lb = $rb
+
+[capaths]
+    $ra = {
+        $rb = .
+    }
+    $rb = {
+        $ra = .
+    }
+CONF
+        ks_realm_stop "$dir"
+        ks_realm_start "$dir" || return 1
+    done
+    export KRB5_CONFIG=$a/krb5.conf
+    export KS_OTHER_REALM=$rb
+    export KS_OTHER_DIR=$b
+    export KS_OTHER_SERVICE=HTTP/web.$lb
+}

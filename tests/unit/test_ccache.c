@@ -1,8 +1,186 @@
+/*
+ * ccache: ks_ccache_replace is atomic.  FILE caches in a temp dir: a new
+ * cache, a replace (a new inode renamed into place), and failures (a
+ * missing directory; a write that fails half-way, forced with
+ * RLIMIT_FSIZE so it also works as root) that leave the old file as it was.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "ccache.h"
 #include "tap.h"
+
+static struct ks_context *ctx;
+static char dir[] = "/tmp/ks_test_ccache.XXXXXX";
+
+static krb5_creds *
+fake_creds(const char *client, const char *ticket)
+{
+    krb5_creds *c = calloc(1, sizeof(*c));
+
+    krb5_parse_name(ctx->k5, client, &c->client);
+    krb5_parse_name(ctx->k5, "krbtgt/TEST.REALM@TEST.REALM", &c->server);
+    krb5_c_make_random_key(ctx->k5, ENCTYPE_AES256_CTS_HMAC_SHA1_96,
+                           &c->keyblock);
+    c->times.authtime = c->times.starttime = 1800000000;
+    c->times.endtime = 1800036000;
+    c->ticket_flags = TKT_FLG_INITIAL;
+    c->ticket.length = (unsigned int)strlen(ticket);
+    c->ticket.data = strdup(ticket);
+    return c;
+}
+
+/* Read FILE entirely into a malloc'ed buffer; *LEN gets its size. */
+static char *
+slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+
+    *len = 0;
+    if (f == NULL)
+        return NULL;
+    buf = malloc(65536);
+    *len = fread(buf, 1, 65536, f);
+    fclose(f);
+    return buf;
+}
+
+static int
+count_files(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] != '.')
+            n++;
+    }
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+static krb5_error_code
+replace(const char *name, krb5_creds *creds)
+{
+    krb5_creds *list[2] = { creds, NULL };
+    krb5_ccache cc = NULL;
+    krb5_error_code ret;
+
+    ret = ks_ccache_resolve(ctx, name, &cc);
+    if (!ret)
+        ret = ks_ccache_replace(ctx, cc, creds->client, list);
+    if (cc != NULL)
+        krb5_cc_close(ctx->k5, cc);
+    return ret;
+}
+
+static void
+test_new_and_replace(const char *path, const char *name)
+{
+    krb5_creds *a = fake_creds("alice@TEST.REALM", "ticket-one");
+    krb5_creds *b = fake_creds("bob@TEST.REALM", "ticket-two");
+    krb5_ccache cc = NULL;
+    krb5_principal p = NULL;
+    struct stat st1, st2;
+    mode_t old = umask(0);
+
+    is_int(replace(name, a), 0, "a new FILE cache");
+    umask(old);
+    ok(stat(path, &st1) == 0 && (st1.st_mode & 0777) == 0600,
+       "created 0600 even under umask 000");
+    is_int(replace(name, b), 0, "replaced");
+    ok(stat(path, &st2) == 0 && st2.st_ino != st1.st_ino,
+       "by a new file renamed into place");
+    krb5_cc_resolve(ctx->k5, name, &cc);
+    krb5_cc_get_principal(ctx->k5, cc, &p);
+    ok(p != NULL && krb5_principal_compare(ctx->k5, p, b->client),
+       "the new default principal");
+    krb5_free_principal(ctx->k5, p);
+    krb5_cc_close(ctx->k5, cc);
+    is_int(count_files(), 1, "no staging file left behind");
+    krb5_free_creds(ctx->k5, a);
+    krb5_free_creds(ctx->k5, b);
+}
+
+static void
+test_failures(const char *path, const char *name)
+{
+    krb5_creds *c = fake_creds("carol@TEST.REALM", "ticket-three");
+    char *before, *after, missing[512];
+    size_t len1, len2;
+    const char *msg;
+    struct rlimit saved, small;
+    krb5_error_code ret;
+
+    before = slurp(path, &len1);
+    snprintf(missing, sizeof(missing), "FILE:%s/no/such/dir/cc", dir);
+    ret = replace(missing, c);
+    ok(ret != 0, "a cache in a missing directory fails");
+    msg = ks_context_message(ctx, ret);
+    ok(strstr(msg, missing) != NULL, "the message names the cache: %s", msg);
+    ks_context_free_message(ctx, msg);
+
+    /* A write that fails half-way: the old file must stay as it was. */
+    signal(SIGXFSZ, SIG_IGN);
+    fflush(stdout);     /* stdout may be a file: no writes while limited */
+    getrlimit(RLIMIT_FSIZE, &saved);
+    /* Only the soft limit: raising a hard limit again needs privilege. */
+    small.rlim_cur = 16;
+    small.rlim_max = saved.rlim_max;
+    setrlimit(RLIMIT_FSIZE, &small);
+    ret = replace(name, c);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    ok(ret != 0, "a failing write fails the replace");
+    after = slurp(path, &len2);
+    ok(before != NULL && after != NULL && len1 == len2 &&
+       memcmp(before, after, len1) == 0,
+       "and leaves the old cache byte for byte");
+    is_int(count_files(), 1, "and no staging file behind");
+    free(before);
+    free(after);
+    krb5_free_creds(ctx->k5, c);
+}
+
+static void
+test_names(const char *name)
+{
+    krb5_ccache cc = NULL;
+    char *full = NULL;
+
+    ks_ccache_resolve(ctx, name, &cc);
+    is_int(ks_ccache_full_name(ctx, cc, &full), 0, "full name");
+    is_str(full, name, "is TYPE:residual");
+    krb5_free_string(ctx->k5, full);
+    krb5_cc_close(ctx->k5, cc);
+}
 
 int
 main(void)
 {
-    ok(1, "placeholder");
+    char path[512], name[600];
+
+    setenv("KRB5_CONFIG", "/dev/null", 1);
+    if (mkdtemp(dir) == NULL || ks_context_new("test_ccache", &ctx, NULL)) {
+        ok(0, "set-up");
+        return tap_done();
+    }
+    snprintf(path, sizeof(path), "%s/cc", dir);
+    snprintf(name, sizeof(name), "FILE:%s", path);
+    test_new_and_replace(path, name);
+    test_failures(path, name);
+    test_names(name);
+    unlink(path);
+    rmdir(dir);
+    ks_context_free(ctx);
     return tap_done();
 }

@@ -1,0 +1,35 @@
+# fish completion for kstep's kinit (installed as kinit or kstep-kinit)
+
+for cmd in kinit kstep-kinit
+    complete -c $cmd -s V -d 'Verbose: name the cache, principal and keytab used'
+    complete -c $cmd -s l -x -d 'Ticket lifetime (10h, 1d2h, 3600)'
+    complete -c $cmd -s s -x -d 'Postdate: start after a duration or at a time'
+    complete -c $cmd -s r -x -d 'Ask for a renewable ticket with this renewable life'
+    complete -c $cmd -s f -l forwardable -d 'Ask for a forwardable ticket'
+    complete -c $cmd -s F -l noforwardable -d 'Ask for a ticket that is not forwardable'
+    complete -c $cmd -s p -l proxiable -d 'Ask for a proxiable ticket'
+    complete -c $cmd -s P -l noproxiable -d 'Ask for a ticket that is not proxiable'
+    complete -c $cmd -s a -l addresses -d "Ask for a ticket bound to this host's addresses"
+    complete -c $cmd -s A -l noaddresses -d 'Ask for an addressless ticket'
+    complete -c $cmd -s C -l canonicalize -d 'Let the KDC canonicalize the client name'
+    complete -c $cmd -s E -l enterprise -d 'The principal is an enterprise name (implies -C)'
+    complete -c $cmd -s k -d 'Use a key from a keytab instead of a password'
+    complete -c $cmd -s t -r -F -d 'The keytab to use (implies -k)'
+    complete -c $cmd -s i -d 'With -k: use the default client keytab'
+    complete -c $cmd -s c -r -F -a 'FILE: DIR: KEYRING: KCM: MEMORY:' -d 'The credentials cache'
+    complete -c $cmd -s S -x -d 'Ask for a ticket for this service instead of krbtgt'
+    complete -c $cmd -l request-pac -d 'Ask the KDC to include a PAC'
+    complete -c $cmd -l no-request-pac -d 'Ask the KDC not to include a PAC'
+    complete -c $cmd -l password-file -r -F -d "Read the password from FILE ('-' for stdin)"
+    complete -c $cmd -s R -d 'Renew (not supported yet)'
+    complete -c $cmd -s v -d 'Validate (not supported yet)'
+    complete -c $cmd -s n -d 'Anonymous (not supported yet)'
+    complete -c $cmd -s T -r -F -d 'FAST armor cache (not supported yet)'
+    complete -c $cmd -s X -x -d 'Preauth attribute (not supported yet)'
+    complete -c $cmd -s I -r -F -d 'Input cache (not supported yet)'
+    complete -c $cmd -l trace -r -F -d 'Trace to DEST (- for stderr)'
+    complete -c $cmd -l trace-format -x -a 'text json' -d 'Trace format'
+    complete -c $cmd -l version -d 'Print the version and exit'
+    complete -c $cmd -s '?' -l help -d 'Show help'
+    complete -c $cmd -l usage -d 'Show a brief usage message'
+end

@@ -1,0 +1,260 @@
+#!/usr/bin/env bats
+# What every program shares, checked on the built programs without a realm:
+# --help, --version and usage errors in one style; --help, the man page and
+# the completions agree on the options; no libkrb5 protocol driver is
+# linked in; `meson install` puts programs, man pages and completions where
+# they belong under their prefixed names.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+# libkrb5's protocol drivers: those jobs are kstep's own (../shared/DESIGN.md).
+KS_FORBIDDEN_SYMBOLS='krb5_get_init_creds|krb5_init_creds_|krb5_get_credentials|krb5_tkt_creds_|krb5_get_cred_via_tkt|krb5_get_in_tkt|krb5_mk_req|krb5_rd_rep|krb5_sendto_kdc|k5_locate_kdc|krb5_get_renewed_creds|krb5_get_validated_creds'
+
+setup_file() {
+    [ -f "$KS_BUILD/meson-info/intro-projectinfo.json" ] || {
+        echo "KS_BUILD=$KS_BUILD is not a configured meson build" >&2
+        return 1
+    }
+    # One install for the install tests; --no-rebuild: the programs under
+    # test are the ones already built (other suites may be running them).
+    export KS_DEST=$BATS_FILE_TMPDIR/dest
+    meson install -C "$KS_BUILD" --no-rebuild --quiet --destdir "$KS_DEST" \
+        >"$BATS_FILE_TMPDIR/install.out" 2>&1 || true
+}
+
+# The value of a build option of KS_BUILD.
+build_option() {
+    jq -r --arg n "$1" '.[] | select(.name == $n) | .value' \
+        "$KS_BUILD/meson-info/intro-buildoptions.json"
+}
+
+# Where an install directory option (bindir, mandir, datadir) lands in DEST.
+dest_dir() {
+    local dir
+    dir=$(build_option "$1")
+    case $dir in
+    /*) echo "$KS_DEST$dir" ;;
+    *) echo "$KS_DEST$(build_option prefix)/$dir" ;;
+    esac
+}
+
+# The options --help lists, one a line (-c, --cache, ...), popt's own help
+# options left out.
+help_options() {
+    "$1" --help </dev/null |
+        sed -n 's/^ \{2,6\}\(-[^ ]\([^ ]\| [^ ]\)*\).*$/\1/p' |
+        tr ',' '\n' | sed -e 's/^ *//' -e 's/=.*//' -e 's/ .*//' |
+        grep -v -x -e '-?' -e '--help' -e '--usage' || true
+}
+
+# True if FILE mentions option OPT as a word of its own.
+mentions_option() {
+    grep -q -E -- "(^|[^-a-zA-Z0-9])$2([^a-zA-Z0-9-]|\$)" "$1"
+}
+
+# The forbidden symbols among the undefined symbols `nm -D` lists on stdin.
+forbidden_symbols() {
+    awk '{ print $NF }' | sed 's/@.*//' | grep -E -x "($KS_FORBIDDEN_SYMBOLS).*" || true
+}
+
+check_help() {
+    local name=$1 prog=$2 opt
+    shift 2
+    run "$prog" --help </dev/null
+    assert_success
+    assert_output --regexp "(^|\n)Usage: $name( |$)"
+    for opt in --trace --trace-format --version --help "$@"; do
+        assert_output --regexp "(^|[ ,])$opt([ =,]|\$)"
+    done
+}
+
+check_version() {
+    local name=$1 prog=$2 version
+    version=$(jq -r .version "$KS_BUILD/meson-info/intro-projectinfo.json")
+    run "$prog" --version </dev/null
+    assert_success
+    assert_output "$name (kstep) $version"
+}
+
+# A usage error exits 2, or with MIT's tool's status where it differs.
+check_usage_error() {
+    local name=$1 prog=$2 want=$3
+    run --separate-stderr "$prog" --no-such-option </dev/null
+    assert_equal "$status" "$want"
+    assert_equal "$output" ""
+    # shellcheck disable=SC2154 # set by run --separate-stderr
+    [[ $stderr == *"Try '$name --help' for more information."* ]] || {
+        echo "stderr: $stderr"
+        return 1
+    }
+}
+
+# Every option of --help is in the man page and the completions.
+check_documented() {
+    local name=$1 prog=$2 opt opts file missing=()
+    for file in "man/$name.1.scd" "completions/bash/$name" \
+        "completions/zsh/_$name" "completions/fish/$name.fish"; do
+        [ -f "$KS_TOP/$file" ] || missing+=("$file: no such file")
+    done
+    [ ${#missing[@]} -eq 0 ] || fail "$(printf '%s\n' "${missing[@]}")"
+    opts=$(help_options "$prog")
+    [ -n "$opts" ] || fail "no options found in $name --help"
+    for opt in $opts; do
+        mentions_option "$KS_TOP/man/$name.1.scd" "$opt" ||
+            missing+=("man/$name.1.scd: $opt")
+        mentions_option "$KS_TOP/completions/bash/$name" "$opt" ||
+            missing+=("completions/bash/$name: $opt")
+        mentions_option "$KS_TOP/completions/zsh/_$name" "$opt" ||
+            missing+=("completions/zsh/_$name: $opt")
+        # fish spells long options as "-l cache"; short ones are not checked.
+        case $opt in
+        --*) grep -q -E -- "(-l|--long-option) +['\"]?${opt#--}(['\"]|[^a-zA-Z0-9-]|\$)" \
+            "$KS_TOP/completions/fish/$name.fish" ||
+            missing+=("completions/fish/$name.fish: $opt") ;;
+        esac
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        printf 'not documented: %s\n' "${missing[@]}"
+        return 1
+    fi
+}
+
+check_no_protocol_driver() {
+    local prog=$1 undefined
+    undefined=$(nm -D --undefined-only "$prog")
+    # Positive control: the same listing shows libkrb5's ccache functions,
+    # so an empty or broken listing cannot pass.
+    grep -q -E '(^|[[:space:]])krb5_cc_' <<<"$undefined" ||
+        fail "no krb5_cc_ symbol in nm -D of $prog: is the check broken?"
+    run forbidden_symbols <<<"$undefined"
+    assert_output ""
+}
+
+@test "the symbol check finds a protocol driver when there is one" {
+    run forbidden_symbols <<'NM'
+                 U krb5_cc_resolve@krb5_3_MIT
+                 U krb5_get_init_creds_password@krb5_3_MIT
+                 U krb5_init_creds_step@krb5_3_MIT
+                 U krb5_c_decrypt@krb5_3_MIT
+                 U krb5_sendto_kdc
+NM
+    assert_output "$(printf '%s\n' krb5_get_init_creds_password \
+        krb5_init_creds_step krb5_sendto_kdc)"
+}
+
+@test "kinit --help lists its options" {
+    check_help kinit "$KINIT" -c -k -t
+}
+
+@test "klist --help lists its options" {
+    check_help klist "$KLIST" -c -e -f -s
+}
+
+@test "kdestroy --help lists its options" {
+    check_help kdestroy "$KDESTROY" -c -q -A
+}
+
+@test "kinit --version prints its name and version" {
+    check_version kinit "$KINIT"
+}
+
+@test "klist --version prints its name and version" {
+    check_version klist "$KLIST"
+}
+
+@test "kdestroy --version prints its name and version" {
+    check_version kdestroy "$KDESTROY"
+}
+
+@test "kinit: a mistyped option exits 2 and points to --help" {
+    check_usage_error kinit "$KINIT" 2
+}
+
+@test "klist: a mistyped option exits 1 (as MIT's) and points to --help" {
+    check_usage_error klist "$KLIST" 1
+}
+
+@test "kdestroy: a mistyped option exits 2 and points to --help" {
+    check_usage_error kdestroy "$KDESTROY" 2
+}
+
+@test "kinit: every option of --help is in the man page and completions" {
+    check_documented kinit "$KINIT"
+}
+
+@test "klist: every option of --help is in the man page and completions" {
+    check_documented klist "$KLIST"
+}
+
+@test "kdestroy: every option of --help is in the man page and completions" {
+    check_documented kdestroy "$KDESTROY"
+}
+
+@test "kinit links no libkrb5 protocol driver" {
+    check_no_protocol_driver "$KINIT"
+}
+
+@test "klist links no libkrb5 protocol driver" {
+    check_no_protocol_driver "$KLIST"
+}
+
+@test "kdestroy links no libkrb5 protocol driver" {
+    check_no_protocol_driver "$KDESTROY"
+}
+
+@test "meson install installs the programs under their prefixed names" {
+    local prefix bindir name version
+    prefix=$(build_option program_prefix)
+    bindir=$(dest_dir bindir)
+    version=$(jq -r .version "$KS_BUILD/meson-info/intro-projectinfo.json")
+    run cat "$BATS_FILE_TMPDIR/install.out"
+    [ -d "$KS_DEST" ] || fail "meson install failed: $output"
+    for name in kinit klist kdestroy; do
+        [ -x "$bindir/$prefix$name" ] || fail "$bindir/$prefix$name missing"
+        run "$bindir/$prefix$name" --version </dev/null
+        assert_output "$name (kstep) $version"
+    done
+}
+
+@test "meson install installs the man pages, named after the programs" {
+    local prefix mandir name page
+    [ "$(build_option man)" != disabled ] || skip "built with -Dman=disabled"
+    prefix=$(build_option program_prefix)
+    mandir=$(dest_dir mandir)
+    for name in kinit klist kdestroy; do
+        page=$mandir/man1/$prefix$name.1
+        [ -f "$page" ] || fail "$page missing"
+        # The title and NAME name the installed program; the trailer is in.
+        grep -q -x ".TH \"$prefix$name\" \"1\".*" "$page" ||
+            fail "$page: title is not $prefix$name"
+        grep -q "^$prefix$name - " "$page" ||
+            fail "$page: NAME is not $prefix$name"
+        grep -q 'KSTEP_TRACE_FORMAT' "$page" ||
+            fail "$page: the shared trailer is missing"
+    done
+}
+
+@test "meson install installs bash, zsh and fish completions" {
+    local prefix datadir name file
+    prefix=$(build_option program_prefix)
+    datadir=$(dest_dir datadir)
+    for name in kinit klist kdestroy; do
+        for file in "bash-completion/completions/$prefix$name" \
+            "zsh/site-functions/_$prefix$name" \
+            "fish/vendor_completions.d/$prefix$name.fish"; do
+            [ -f "$datadir/$file" ] || fail "$datadir/$file missing"
+        done
+        # Registered for the bare name and the prefixed one.
+        run bash -c 'source "$1" && complete -p "$2" && complete -p "$3"' \
+            bash "$datadir/bash-completion/completions/$prefix$name" \
+            "$name" "kstep-$name"
+        assert_success
+        run head -n 1 "$datadir/zsh/site-functions/_$prefix$name"
+        assert_output --regexp "^#compdef( .*)? $name( |\$)"
+        assert_output --regexp "^#compdef( .*)? kstep-$name( |\$)"
+        grep -q -w -- "kstep-$name" \
+            "$datadir/fish/vendor_completions.d/$prefix$name.fish" ||
+            fail "the fish completion of $name does not name kstep-$name"
+    done
+}
