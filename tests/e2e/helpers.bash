@@ -4,7 +4,8 @@
 # The programs under test are reached by absolute path only: MIT's kinit,
 # klist and kdestroy are on PATH on the same machine, and a test that ran
 # "kinit" would silently test MIT's.  ./check and meson pass the paths in
-# KINIT_BIN, KLIST_BIN, KDESTROY_BIN (falling back to build/ here).
+# KINIT_BIN, KLIST_BIN, KDESTROY_BIN, KVNO_BIN, KSTEP_BIN (falling back to
+# build/ here).
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -17,6 +18,8 @@ KS_BUILD=${KS_BUILD:-$KS_TOP/build}
 KINIT=${KINIT_BIN:-$KS_BUILD/cmd/kinit}
 KLIST=${KLIST_BIN:-$KS_BUILD/cmd/klist}
 KDESTROY=${KDESTROY_BIN:-$KS_BUILD/cmd/kdestroy}
+KVNO=${KVNO_BIN:-$KS_BUILD/cmd/kvno}
+KSTEP=${KSTEP_BIN:-$KS_BUILD/cmd/kstep}
 # MIT's own tools, named explicitly for comparisons.
 MIT_KINIT=/usr/bin/kinit
 MIT_KLIST=/usr/bin/klist

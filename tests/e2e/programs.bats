@@ -39,10 +39,10 @@ dest_dir() {
     esac
 }
 
-# The options --help lists, one a line (-c, --cache, ...), popt's own help
-# options left out.
+# The options PROGRAM [SUBCOMMAND] --help lists, one a line (-c, --cache,
+# ...), popt's own help options left out.
 help_options() {
-    "$1" --help </dev/null |
+    "$@" --help </dev/null |
         sed -n 's/^ \{2,6\}\(-[^ ]\([^ ]\| [^ ]\)*\).*$/\1/p' |
         tr ',' '\n' | sed -e 's/^ *//' -e 's/=.*//' -e 's/ .*//' |
         grep -v -x -e '-?' -e '--help' -e '--usage' || true
@@ -155,6 +155,21 @@ NM
     check_help kdestroy "$KDESTROY" -c -q -A
 }
 
+@test "kvno --help lists its options" {
+    check_help kvno "$KVNO" -c -e -k -S
+}
+
+@test "kstep --help lists the eight steps and the other subcommands" {
+    local sub
+    run -0 "$KSTEP" --help </dev/null
+    assert_output --regexp "(^|\n)Usage: kstep SUBCOMMAND"
+    for sub in "1  request" "2  open-tgt" "3  check-authenticator" \
+        "4  open-reply" "5  open-ticket" "6  send" "7  decrypt" "8  store" \
+        "run SERVICE" "kdc REQ" "decode FILE"; do
+        assert_output --partial "$sub"
+    done
+}
+
 @test "kinit --version prints its name and version" {
     check_version kinit "$KINIT"
 }
@@ -165,6 +180,28 @@ NM
 
 @test "kdestroy --version prints its name and version" {
     check_version kdestroy "$KDESTROY"
+}
+
+@test "kvno --version prints its name and version" {
+    check_version kvno "$KVNO"
+}
+
+@test "kstep --version prints its name and version" {
+    check_version kstep "$KSTEP"
+}
+
+@test "kvno: a mistyped option exits 1 (as MIT's) and points to --help" {
+    check_usage_error kvno "$KVNO" 1
+}
+
+@test "kstep: a mistyped option or subcommand exits 2 and points to --help" {
+    check_usage_error kstep "$KSTEP" 2
+    run --separate-stderr -2 "$KSTEP" no-such-step </dev/null
+    assert_equal "$stderr" "kstep: unknown subcommand 'no-such-step'
+Try 'kstep --help' for more information."
+    run --separate-stderr -2 "$KSTEP" request --no-such-option x </dev/null
+    [[ $stderr == *"Try 'kstep request --help'"* || $stderr == *"Try 'kstep --help'"* ]] ||
+        fail "stderr: $stderr"
 }
 
 @test "kinit: a mistyped option exits 2 and points to --help" {
@@ -191,6 +228,33 @@ NM
     check_documented kdestroy "$KDESTROY"
 }
 
+@test "kvno: every option of --help is in the man page and completions" {
+    check_documented kvno "$KVNO"
+}
+
+@test "kstep: every subcommand's options are in the man page and completions" {
+    local sub opt missing=()
+    for sub in request open-tgt check-authenticator open-reply open-ticket \
+        send decrypt store run kdc decode; do
+        for opt in $(help_options "$KSTEP" "$sub"); do
+            mentions_option "$KS_TOP/man/kstep.1.scd" "$opt" ||
+                missing+=("man/kstep.1.scd: $sub $opt")
+            mentions_option "$KS_TOP/completions/bash/kstep" "$opt" ||
+                missing+=("completions/bash/kstep: $sub $opt")
+            mentions_option "$KS_TOP/completions/zsh/_kstep" "$opt" ||
+                missing+=("completions/zsh/_kstep: $sub $opt")
+        done
+        grep -q -w -- "$sub" "$KS_TOP/completions/fish/kstep.fish" ||
+            missing+=("completions/fish/kstep.fish: $sub")
+        grep -q -w -- "$sub" "$KS_TOP/man/kstep.1.scd" ||
+            missing+=("man/kstep.1.scd: $sub")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        printf 'not documented: %s\n' "${missing[@]}"
+        return 1
+    fi
+}
+
 @test "kinit links no libkrb5 protocol driver" {
     check_no_protocol_driver "$KINIT"
 }
@@ -203,6 +267,14 @@ NM
     check_no_protocol_driver "$KDESTROY"
 }
 
+@test "kvno links no libkrb5 protocol driver" {
+    check_no_protocol_driver "$KVNO"
+}
+
+@test "kstep links no libkrb5 protocol driver" {
+    check_no_protocol_driver "$KSTEP"
+}
+
 @test "meson install installs the programs under their prefixed names" {
     local prefix bindir name version
     prefix=$(build_option program_prefix)
@@ -210,11 +282,14 @@ NM
     version=$(jq -r .version "$KS_BUILD/meson-info/intro-projectinfo.json")
     run cat "$BATS_FILE_TMPDIR/install.out"
     [ -d "$KS_DEST" ] || fail "meson install failed: $output"
-    for name in kinit klist kdestroy; do
+    for name in kinit klist kdestroy kvno; do
         [ -x "$bindir/$prefix$name" ] || fail "$bindir/$prefix$name missing"
         run "$bindir/$prefix$name" --version </dev/null
         assert_output "$name (kstep) $version"
     done
+    # kstep has no MIT counterpart: never prefixed.
+    run "$bindir/kstep" --version </dev/null
+    assert_output "kstep (kstep) $version"
 }
 
 @test "meson install installs the man pages, named after the programs" {
@@ -222,7 +297,9 @@ NM
     [ "$(build_option man)" != disabled ] || skip "built with -Dman=disabled"
     prefix=$(build_option program_prefix)
     mandir=$(dest_dir mandir)
-    for name in kinit klist kdestroy; do
+    [ -f "$mandir/man1/kstep.1" ] || fail "kstep.1 missing"
+    [ -f "$mandir/man7/kstep.7" ] || fail "kstep.7 missing"
+    for name in kinit klist kdestroy kvno; do
         page=$mandir/man1/$prefix$name.1
         [ -f "$page" ] || fail "$page missing"
         # The title and NAME name the installed program; the trailer is in.
@@ -239,7 +316,11 @@ NM
     local prefix datadir name file
     prefix=$(build_option program_prefix)
     datadir=$(dest_dir datadir)
-    for name in kinit klist kdestroy; do
+    for file in bash-completion/completions/kstep zsh/site-functions/_kstep \
+        fish/vendor_completions.d/kstep.fish; do
+        [ -f "$datadir/$file" ] || fail "$datadir/$file missing"
+    done
+    for name in kinit klist kdestroy kvno; do
         for file in "bash-completion/completions/$prefix$name" \
             "zsh/site-functions/_$prefix$name" \
             "fish/vendor_completions.d/$prefix$name.fish"; do

@@ -89,3 +89,39 @@ kinit_alice() {
     assert_success
     assert_output --partial "$KS_SERVICE@$KS_REALM"
 }
+
+@test "kvno with -k under valgrind" {
+    kinit_alice
+    run vg "$KVNO" -k "$KS_REALM_DIR/service.keytab" "$KS_SERVICE" </dev/null
+    assert_success
+    assert_output "$KS_SERVICE@$KS_REALM: kvno = 1, keytab entry valid"
+}
+
+@test "kvno of an unknown service under valgrind fails cleanly" {
+    kinit_alice
+    run vg "$KVNO" "HTTP/nowhere.test.realm" </dev/null
+    assert_failure 1
+}
+
+@test "kstep run with both keytabs under valgrind" {
+    kinit_alice
+    run vg "$KSTEP" run "$KS_SERVICE" --trace - \
+        --krbtgt-keytab "$KS_REALM_DIR/krbtgt.keytab" \
+        --service-keytab "$KS_REALM_DIR/service.keytab" </dev/null
+    assert_success
+    assert_output --partial "session key equals the one in step 4: yes"
+}
+
+@test "kstep kdc, decrypt and decode under valgrind" {
+    kinit_alice
+    "$KSTEP" request "$KS_SERVICE" -o "$BATS_TEST_TMPDIR/req.der" </dev/null
+    run vg "$KSTEP" kdc "$BATS_TEST_TMPDIR/req.der" \
+        --keytab "$KS_REALM_DIR/krbtgt.keytab" \
+        --keytab "$KS_REALM_DIR/service.keytab" -o "$BATS_TEST_TMPDIR/rep.der"
+    assert_success
+    run vg "$KSTEP" decrypt "$BATS_TEST_TMPDIR/rep.der" \
+        --request "$BATS_TEST_TMPDIR/req.der" </dev/null
+    assert_success
+    run vg "$KSTEP" decode --json "$BATS_TEST_TMPDIR/rep.der" </dev/null
+    assert_success
+}
