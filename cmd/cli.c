@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include <com_err.h>
 
 #include "cli.h"
+#include "errors.h"
+#include "json.h"
 #include "ks_version.h"
 #include "trace.h"
 
@@ -39,6 +42,15 @@ struct poptOption ks_cli_common_options[] = {
       "trace lines as 'text' (default) or 'json'", "FORMAT" },
     { "version", '\0', POPT_ARG_NONE, NULL, 'v',
       "print the version and exit", NULL },
+    { "kdc", '\0', POPT_ARG_ARGV, &ks_cli.kdcs, 0,
+      "ask this KDC instead of the realm's (repeatable)", "HOST[:PORT]" },
+    { "transport", '\0', POPT_ARG_STRING, &ks_cli.transport, 0,
+      "talk to KDCs over 'udp' or 'tcp' only", "PROTO" },
+    { "timeout", '\0', POPT_ARG_DOUBLE, &ks_cli.timeout, 0,
+      "give up on a request after this long, all KDCs and retries included",
+      "SECONDS" },
+    { "retries", '\0', POPT_ARG_INT, &ks_cli.retries, 0,
+      "passes over the KDC list (default 3)", "N" },
     POPT_TABLEEND
 };
 
@@ -88,6 +100,24 @@ ks_cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+static void
+report_json(krb5_error_code code, const char *msg)
+{
+    const char *hint = ks_error_hint(code);
+
+    printf("{\"error\":{\"code\":%ld,\"name\":", (long)code);
+    ks_json_string(stdout, ks_error_name(code));
+    fputs(",\"message\":", stdout);
+    ks_json_string(stdout, msg);
+    fputs(",\"hint\":", stdout);
+    if (hint != NULL)
+        ks_json_string(stdout, hint);
+    else
+        fputs("null", stdout);
+    fputs("}}\n", stdout);
+    fflush(stdout);
+}
+
 void
 ks_cli_report(struct ks_context *ctx, krb5_error_code code)
 {
@@ -95,11 +125,46 @@ ks_cli_report(struct ks_context *ctx, krb5_error_code code)
 
     if (ctx == NULL) {
         ks_cli_error("%s", error_message(code));
+        if (ks_cli.json)
+            report_json(code, error_message(code));
         return;
     }
     msg = ks_context_message(ctx, code);
     ks_cli_error("%s", msg);
+    if (ks_cli.json)
+        report_json(code, msg);
     ks_context_free_message(ctx, msg);
+}
+
+/* The transport overrides of the command line, checked. */
+static bool
+net_options(struct ks_transport_options *net)
+{
+    memset(net, 0, sizeof(*net));
+    if (ks_cli.transport != NULL) {
+        if (strcmp(ks_cli.transport, "udp") == 0)
+            net->transport = KS_TRANSPORT_UDP;
+        else if (strcmp(ks_cli.transport, "tcp") == 0)
+            net->transport = KS_TRANSPORT_TCP;
+        else {
+            ks_cli_error("unknown transport '%s' (use 'udp' or 'tcp')",
+                         ks_cli.transport);
+            return false;
+        }
+    }
+    if (ks_cli.timeout < 0 || ks_cli.timeout > 3600) {
+        ks_cli_error("--timeout takes seconds from 0 to 3600");
+        return false;
+    }
+    net->timeout_ms = (int)(ks_cli.timeout * 1000);
+    if (ks_cli.retries < 0 || ks_cli.retries > 100) {
+        ks_cli_error("--retries takes a number from 1 to 100 "
+                     "(0: krb5.conf's)");
+        return false;
+    }
+    net->retries = ks_cli.retries;
+    net->kdcs = ks_cli.kdcs;
+    return true;
 }
 
 static krb5_error_code
@@ -135,9 +200,12 @@ ks_cli_context(void)
 {
     struct ks_context *ctx = NULL;
     struct ks_trace *trace = NULL;
+    struct ks_transport_options net;
     char *msg = NULL;
     krb5_error_code ret;
 
+    if (!net_options(&net))
+        return NULL;
     if (open_trace(&trace) != 0)
         return NULL;
     ret = ks_context_new(ks_cli.program, &ctx, &msg);
@@ -152,6 +220,7 @@ ks_cli_context(void)
         return NULL;
     }
     ks_context_set_trace(ctx, trace);
+    ctx->net = net;
     return ctx;
 }
 

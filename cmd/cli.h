@@ -26,6 +26,13 @@ struct ks_cli {
     int show_keys;              /* --show-keys (only where offered) */
     int usage_exit;             /* exit status of a usage error: MIT's
                                  * klist and kvno use 1, others 2 */
+    int json;                   /* --json: one JSON document on stdout,
+                                 * errors too (ks_cli_report) */
+    /* Transport overrides, the same on every program. */
+    char **kdcs;                /* --kdc HOST[:PORT], repeatable */
+    char *transport;            /* --transport udp|tcp */
+    double timeout;             /* --timeout SECONDS, total bound */
+    int retries;                /* --retries N */
 };
 
 /* The global state popt's callback fills in; set ks_cli.program first. */
@@ -66,7 +73,10 @@ struct ks_context *ks_cli_context(void);
 
 /*
  * Print "PROGRAM: " + the context's message for CODE (which already holds
- * what was being done) on stderr.  CTX may be NULL.
+ * what was being done) on stderr.  CTX may be NULL.  With --json
+ * (ks_cli.json) the error is also written to stdout as the document
+ *   {"error":{"code":-1765328360,"name":"KDC_ERR_PREAUTH_FAILED",
+ *             "message":"...","hint":"..." or null}}
  */
 void ks_cli_report(struct ks_context *ctx, krb5_error_code code);
 

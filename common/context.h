@@ -21,6 +21,9 @@ struct ks_transport_options {
     enum ks_transport_kind transport;   /* force UDP or TCP */
     int timeout_ms;                     /* total bound on one request */
     int retries;                        /* passes over the KDC list */
+    char **kdcs;                        /* --kdc HOST[:PORT] entries that
+                                         * replace the realm's KDCs;
+                                         * NULL-terminated, or NULL */
 };
 
 struct ks_context {

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,146 @@
 /* Protocol error numbers a KDC may send (RFC 4120 7.5.9; MIT's KDC maps
  * anything above to KRB_ERR_GENERIC before sending). */
 #define KS_PROTOCOL_ERROR_MAX 127
+
+/* RFC 4120 7.5.9 and RFC 6113 (90-93). */
+static const char *const protocol_names[] = {
+    [0] = "KDC_ERR_NONE",
+    [1] = "KDC_ERR_NAME_EXP",
+    [2] = "KDC_ERR_SERVICE_EXP",
+    [3] = "KDC_ERR_BAD_PVNO",
+    [4] = "KDC_ERR_C_OLD_MAST_KVNO",
+    [5] = "KDC_ERR_S_OLD_MAST_KVNO",
+    [6] = "KDC_ERR_C_PRINCIPAL_UNKNOWN",
+    [7] = "KDC_ERR_S_PRINCIPAL_UNKNOWN",
+    [8] = "KDC_ERR_PRINCIPAL_NOT_UNIQUE",
+    [9] = "KDC_ERR_NULL_KEY",
+    [10] = "KDC_ERR_CANNOT_POSTDATE",
+    [11] = "KDC_ERR_NEVER_VALID",
+    [12] = "KDC_ERR_POLICY",
+    [13] = "KDC_ERR_BADOPTION",
+    [14] = "KDC_ERR_ETYPE_NOSUPP",
+    [15] = "KDC_ERR_SUMTYPE_NOSUPP",
+    [16] = "KDC_ERR_PADATA_TYPE_NOSUPP",
+    [17] = "KDC_ERR_TRTYPE_NOSUPP",
+    [18] = "KDC_ERR_CLIENT_REVOKED",
+    [19] = "KDC_ERR_SERVICE_REVOKED",
+    [20] = "KDC_ERR_TGT_REVOKED",
+    [21] = "KDC_ERR_CLIENT_NOTYET",
+    [22] = "KDC_ERR_SERVICE_NOTYET",
+    [23] = "KDC_ERR_KEY_EXPIRED",
+    [24] = "KDC_ERR_PREAUTH_FAILED",
+    [25] = "KDC_ERR_PREAUTH_REQUIRED",
+    [26] = "KDC_ERR_SERVER_NOMATCH",
+    [27] = "KDC_ERR_MUST_USE_USER2USER",
+    [28] = "KDC_ERR_PATH_NOT_ACCEPTED",
+    [29] = "KDC_ERR_SVC_UNAVAILABLE",
+    [31] = "KRB_AP_ERR_BAD_INTEGRITY",
+    [32] = "KRB_AP_ERR_TKT_EXPIRED",
+    [33] = "KRB_AP_ERR_TKT_NYV",
+    [34] = "KRB_AP_ERR_REPEAT",
+    [35] = "KRB_AP_ERR_NOT_US",
+    [36] = "KRB_AP_ERR_BADMATCH",
+    [37] = "KRB_AP_ERR_SKEW",
+    [38] = "KRB_AP_ERR_BADADDR",
+    [39] = "KRB_AP_ERR_BADVERSION",
+    [40] = "KRB_AP_ERR_MSG_TYPE",
+    [41] = "KRB_AP_ERR_MODIFIED",
+    [42] = "KRB_AP_ERR_BADORDER",
+    [44] = "KRB_AP_ERR_BADKEYVER",
+    [45] = "KRB_AP_ERR_NOKEY",
+    [46] = "KRB_AP_ERR_MUT_FAIL",
+    [47] = "KRB_AP_ERR_BADDIRECTION",
+    [48] = "KRB_AP_ERR_METHOD",
+    [49] = "KRB_AP_ERR_BADSEQ",
+    [50] = "KRB_AP_ERR_INAPP_CKSUM",
+    [51] = "KRB_AP_PATH_NOT_ACCEPTED",
+    [52] = "KRB_ERR_RESPONSE_TOO_BIG",
+    [60] = "KRB_ERR_GENERIC",
+    [61] = "KRB_ERR_FIELD_TOOLONG",
+    [62] = "KDC_ERR_CLIENT_NOT_TRUSTED",
+    [63] = "KDC_ERR_KDC_NOT_TRUSTED",
+    [64] = "KDC_ERR_INVALID_SIG",
+    [65] = "KDC_ERR_KEY_TOO_WEAK",
+    [66] = "KDC_ERR_CERTIFICATE_MISMATCH",
+    [67] = "KRB_AP_ERR_NO_TGT",
+    [68] = "KDC_ERR_WRONG_REALM",
+    [69] = "KRB_AP_ERR_USER_TO_USER_REQUIRED",
+    [70] = "KDC_ERR_CANT_VERIFY_CERTIFICATE",
+    [71] = "KDC_ERR_INVALID_CERTIFICATE",
+    [72] = "KDC_ERR_REVOKED_CERTIFICATE",
+    [73] = "KDC_ERR_REVOCATION_STATUS_UNKNOWN",
+    [74] = "KDC_ERR_REVOCATION_STATUS_UNAVAILABLE",
+    [75] = "KDC_ERR_CLIENT_NAME_MISMATCH",
+    [76] = "KDC_ERR_KDC_NAME_MISMATCH",
+    [90] = "KDC_ERR_PREAUTH_EXPIRED",
+    [91] = "KDC_ERR_MORE_PREAUTH_DATA_REQUIRED",
+    [92] = "KDC_ERR_PREAUTH_BAD_AUTHENTICATION_SET",
+    [93] = "KDC_ERR_UNKNOWN_CRITICAL_FAST_OPTIONS",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *
+ks_error_protocol_name(krb5_int32 protocol_error)
+{
+    if (protocol_error < 0 || (size_t)protocol_error >= COUNT(protocol_names))
+        return NULL;
+    return protocol_names[protocol_error];
+}
+
+/* Local failures a script may want to tell apart, by their com_err names. */
+static const struct {
+    krb5_error_code code;
+    const char *name;
+} local_names[] = {
+    { KRB5_KDC_UNREACH, "KRB5_KDC_UNREACH" },
+    { KRB5_REALM_UNKNOWN, "KRB5_REALM_UNKNOWN" },
+    { KRB5_REALM_CANT_RESOLVE, "KRB5_REALM_CANT_RESOLVE" },
+    { KRB5_FCC_NOFILE, "KRB5_FCC_NOFILE" },
+    { KRB5_FCC_PERM, "KRB5_FCC_PERM" },
+    { KRB5_CC_NOTFOUND, "KRB5_CC_NOTFOUND" },
+    { KRB5_CC_FORMAT, "KRB5_CC_FORMAT" },
+    { KRB5_CC_IO, "KRB5_CC_IO" },
+    { KRB5_CC_BADNAME, "KRB5_CC_BADNAME" },
+    { KRB5_CC_UNKNOWN_TYPE, "KRB5_CC_UNKNOWN_TYPE" },
+    { KRB5_KT_NOTFOUND, "KRB5_KT_NOTFOUND" },
+    { KRB5_KT_NOWRITE, "KRB5_KT_NOWRITE" },
+    { KRB5_KDCREP_MODIFIED, "KRB5_KDCREP_MODIFIED" },
+    { KRB5_KDCREP_SKEW, "KRB5_KDCREP_SKEW" },
+    { KRB5_CONFIG_ETYPE_NOSUPP, "KRB5_CONFIG_ETYPE_NOSUPP" },
+    { KRB5_PROG_ETYPE_NOSUPP, "KRB5_PROG_ETYPE_NOSUPP" },
+    { KRB5_LIBOS_PWDINTR, "KRB5_LIBOS_PWDINTR" },
+    { KRB5_LIBOS_CANTREADPWD, "KRB5_LIBOS_CANTREADPWD" },
+    { KRB5_PARSE_MALFORMED, "KRB5_PARSE_MALFORMED" },
+    { KRB5_NO_TKT_SUPPLIED, "KRB5_NO_TKT_SUPPLIED" },
+    { KRB5_GET_IN_TKT_LOOP, "KRB5_GET_IN_TKT_LOOP" },
+    { KRB5_ERR_BAD_S2K_PARAMS, "KRB5_ERR_BAD_S2K_PARAMS" },
+    { KRB5_BAD_MSIZE, "KRB5_BAD_MSIZE" },
+    { KRB5_CONFIG_BADFORMAT, "KRB5_CONFIG_BADFORMAT" },
+    { ENOMEM, "ENOMEM" },
+    { ENOENT, "ENOENT" },
+    { EACCES, "EACCES" },
+    { EINVAL, "EINVAL" },
+    { ETIMEDOUT, "ETIMEDOUT" },
+};
+
+const char *
+ks_error_name(krb5_error_code code)
+{
+    const char *name;
+
+    if (code >= ERROR_TABLE_BASE_krb5 &&
+        code <= ERROR_TABLE_BASE_krb5 + KS_PROTOCOL_ERROR_MAX) {
+        name = ks_error_protocol_name(code - ERROR_TABLE_BASE_krb5);
+        if (name != NULL)
+            return name;
+    }
+    for (size_t i = 0; i < COUNT(local_names); i++) {
+        if (local_names[i].code == code)
+            return local_names[i].name;
+    }
+    return "UNKNOWN";
+}
 
 krb5_error_code
 ks_error_code_from_protocol(krb5_int32 protocol_error)

@@ -38,6 +38,17 @@ krb5_error_code ks_error_from_reply(struct ks_context *ctx,
                                     const krb5_error *err,
                                     const char *service);
 
+/* RFC 4120's name of a protocol error number ("KDC_ERR_PREAUTH_FAILED"),
+ * or NULL when it has none. */
+const char *ks_error_protocol_name(krb5_int32 protocol_error);
+
+/*
+ * A stable name for CODE, for scripts: the protocol name of a KRB-ERROR
+ * code, the com_err name of common local failures ("KRB5_KDC_UNREACH"),
+ * else "UNKNOWN".
+ */
+const char *ks_error_name(krb5_error_code code);
+
 /* A short hint for CODE ("is the service principal registered?"), or NULL. */
 const char *ks_error_hint(krb5_error_code code);
 
