@@ -12,6 +12,7 @@
 #include "der.h"
 #include "errors.h"
 #include "inspect.h"
+#include "text.h"
 #include "krb5_private.h"
 #include "trace.h"
 
@@ -20,44 +21,25 @@
 #define STAGE_4 "4/8 open-reply"
 #define STAGE_5 "5/8 open-ticket"
 
-/* PRINC as text into BUF (for traces and messages). */
 static const char *
 name_of(struct ks_context *ctx, krb5_const_principal princ, char *buf,
         size_t len)
 {
-    char *s = NULL;
-
-    if (princ == NULL || krb5_unparse_name(ctx->k5, princ, &s) != 0) {
-        snprintf(buf, len, "%s", princ == NULL ? "(none)" : "(unprintable)");
-        return buf;
-    }
-    snprintf(buf, len, "%s", s);
-    krb5_free_unparsed_name(ctx->k5, s);
-    return buf;
+    return ks_text_principal(ctx->k5, princ, buf, len);
 }
 
+/* 0 names no enctype: "any enctype" reads right in keytab messages. */
 static const char *
 enctype_of(krb5_enctype et, char *buf, size_t len)
 {
-    if (et == 0)
+    if (et == 0) {
         snprintf(buf, len, "any enctype");
-    else if (krb5_enctype_to_name(et, FALSE, buf, len) != 0)
-        snprintf(buf, len, "enctype %d", (int)et);
-    return buf;
+        return buf;
+    }
+    return ks_text_enctype(et, buf, len);
 }
 
-static const char *
-time_of(krb5_timestamp t, char *buf, size_t len)
-{
-    time_t tt = (time_t)(uint32_t)t;
-    struct tm tm;
-
-    if (t == 0 || gmtime_r(&tt, &tm) == NULL)
-        snprintf(buf, len, "(none)");
-    else
-        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+#define time_of ks_text_time
 
 krb5_error_code
 ks_inspect_keytab_key(struct ks_context *ctx, krb5_keytab kt,

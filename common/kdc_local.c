@@ -42,6 +42,7 @@
 #include "errors.h"
 #include "inspect.h"
 #include "kdc_local.h"
+#include "text.h"
 #include "krb5_private.h"
 #include "trace.h"
 
@@ -82,15 +83,7 @@ static const char *
 name_of(struct ks_context *ctx, krb5_const_principal princ, char *buf,
         size_t len)
 {
-    char *s = NULL;
-
-    if (princ == NULL || krb5_unparse_name(ctx->k5, princ, &s) != 0) {
-        snprintf(buf, len, "%s", princ == NULL ? "(none)" : "(unprintable)");
-        return buf;
-    }
-    snprintf(buf, len, "%s", s);
-    krb5_free_unparsed_name(ctx->k5, s);
-    return buf;
+    return ks_text_principal(ctx->k5, princ, buf, len);
 }
 
 /* Decide to answer with the KRB-ERROR CODE; ETEXT says why. */

@@ -1,0 +1,27 @@
+/*
+ * text: the few values every trace line and message writes, in one format:
+ * principals, KerberosTimes (RFC 3339 UTC) and enctype names.  Each writes
+ * into the caller's buffer and returns it, so calls nest in a printf.
+ */
+#ifndef KS_TEXT_H
+#define KS_TEXT_H
+
+#include <stddef.h>
+#include <krb5.h>
+
+/* "alice@TEST.REALM"; "(none)" for NULL, "(unprintable)" on failure. */
+const char *ks_text_principal(krb5_context k5, krb5_const_principal princ,
+                              char *buf, size_t len);
+
+/* "2026-11-25T01:57:04Z", the timestamp taken as unsigned (y2038);
+ * "(none)" for 0. */
+const char *ks_text_time(krb5_timestamp t, char *buf, size_t len);
+
+/* "aes256-cts-hmac-sha1-96"; "enctype N" for one libkrb5 does not name. */
+const char *ks_text_enctype(krb5_enctype et, char *buf, size_t len);
+
+/* The 0-terminated LIST as "name,name,...", cut to fit. */
+const char *ks_text_enctypes(const krb5_enctype *list, char *buf,
+                             size_t len);
+
+#endif /* KS_TEXT_H */
