@@ -136,6 +136,25 @@ ks_cli_report(struct ks_context *ctx, krb5_error_code code)
     ks_context_free_message(ctx, msg);
 }
 
+/* A failure before the context exists: one line and, with --json, the
+ * error document, like ks_cli_report(). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+setup_error(krb5_error_code code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ks_cli_error("%s", msg);
+    if (ks_cli.json)
+        report_json(code, msg);
+}
+
 /* The transport overrides of the command line, checked. */
 static bool
 net_options(struct ks_transport_options *net)
@@ -147,19 +166,19 @@ net_options(struct ks_transport_options *net)
         else if (strcmp(ks_cli.transport, "tcp") == 0)
             net->transport = KS_TRANSPORT_TCP;
         else {
-            ks_cli_error("unknown transport '%s' (use 'udp' or 'tcp')",
-                         ks_cli.transport);
+            setup_error(EINVAL, "unknown transport '%s' (use 'udp' or "
+                        "'tcp')", ks_cli.transport);
             return false;
         }
     }
     if (ks_cli.timeout < 0 || ks_cli.timeout > 3600) {
-        ks_cli_error("--timeout takes seconds from 0 to 3600");
+        setup_error(EINVAL, "--timeout takes seconds from 0 to 3600");
         return false;
     }
     net->timeout_ms = (int)(ks_cli.timeout * 1000);
     if (ks_cli.retries < 0 || ks_cli.retries > 100) {
-        ks_cli_error("--retries takes a number from 1 to 100 "
-                     "(0: krb5.conf's)");
+        setup_error(EINVAL, "--retries takes a number from 1 to 100 "
+                    "(0: krb5.conf's)");
         return false;
     }
     net->retries = ks_cli.retries;
@@ -182,7 +201,8 @@ open_trace(struct ks_trace **trace_out)
     if (fmt != NULL && strcmp(fmt, "json") == 0)
         format = KS_TRACE_JSON;
     else if (fmt != NULL && strcmp(fmt, "text") != 0) {
-        ks_cli_error("unknown trace format '%s' (use 'text' or 'json')", fmt);
+        setup_error(EINVAL, "unknown trace format '%s' (use 'text' or "
+                    "'json')", fmt);
         return EINVAL;
     }
     *trace_out = NULL;
@@ -191,7 +211,8 @@ open_trace(struct ks_trace **trace_out)
     ret = ks_trace_open(dest, format, ks_cli.program, ks_cli.show_keys != 0,
                         trace_out);
     if (ret)
-        ks_cli_error("cannot open trace file %s: %s", dest, strerror(ret));
+        setup_error(ret, "cannot open trace file %s: %s", dest,
+                    strerror(ret));
     return ret;
 }
 
@@ -212,9 +233,9 @@ ks_cli_context(void)
     if (ret) {
         const char *cfg = getenv("KRB5_CONFIG");
 
-        ks_cli_error("reading the Kerberos configuration%s%s: %s",
-                     cfg != NULL ? " " : "", cfg != NULL ? cfg : "",
-                     msg != NULL ? msg : error_message(ret));
+        setup_error(ret, "reading the Kerberos configuration%s%s: %s",
+                    cfg != NULL ? " " : "", cfg != NULL ? cfg : "",
+                    msg != NULL ? msg : error_message(ret));
         free(msg);
         ks_trace_close(trace);
         return NULL;
@@ -275,10 +296,12 @@ read_from_terminal(const char *prompt, char *buf, size_t buflen)
     struct termios quiet;
     void (*old_int)(int), (*old_term)(int);
     bool tty = isatty(STDIN_FILENO);
+    /* MIT prompts on stdout; with --json stdout holds only the document. */
+    FILE *out = ks_cli.json ? stderr : stdout;
     krb5_error_code ret;
 
-    fputs(prompt, stdout);
-    fflush(stdout);
+    fputs(prompt, out);
+    fflush(out);
     if (tty && tcgetattr(STDIN_FILENO, &saved_tty) == 0) {
         tty_saved = 1;
         quiet = saved_tty;
@@ -294,8 +317,8 @@ read_from_terminal(const char *prompt, char *buf, size_t buflen)
     } else {
         ret = read_line(STDIN_FILENO, buf, buflen);
     }
-    putchar('\n');
-    fflush(stdout);
+    fputc('\n', out);
+    fflush(out);
     return ret;
 }
 

@@ -67,7 +67,8 @@ void ks_cli_usage_error(poptContext pc, int rc, const char *msg);
 
 /*
  * Create the context and open the trace sink from --trace/--trace-format or
- * KSTEP_TRACE.  On failure prints one line and returns NULL.
+ * KSTEP_TRACE.  On failure prints one line (and, with ks_cli.json, the
+ * error document as ks_cli_report() writes it) and returns NULL.
  */
 struct ks_context *ks_cli_context(void);
 
@@ -93,8 +94,10 @@ struct ks_password_source {
 
 /*
  * A ks_password_fn for common/as: reads from the terminal without echo
- * (the prompt on stdout, as MIT's kinit does), from stdin when it is not a
- * terminal, or from the file of the ks_password_source given as DATA.
+ * (the prompt on stdout, as MIT's kinit does, or on stderr with
+ * ks_cli.json so that stdout holds only the JSON document), from stdin
+ * when it is not a terminal, or from the file of the ks_password_source
+ * given as DATA.
  * Strips one trailing newline.  Returns KRB5_LIBOS_PWDINTR on an interrupt
  * or end of input, KRB5_LIBOS_CANTREADPWD when the file cannot be read.
  */

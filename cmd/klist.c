@@ -2,8 +2,11 @@
  * klist: list a credentials cache, a cache collection or a keytab, line
  * for line as MIT's klist does (same options, output and exit codes).
  * Only libkrb5's ccache and keytab readers are used: listing never talks
- * to a KDC.
+ * to a KDC.  Beyond MIT: --json writes the same listing as one JSON
+ * document (or the error document), and -s --min-lifetime asks for a
+ * ticket that stays valid for a while yet.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -20,6 +23,7 @@
 
 #include "cli.h"
 #include "ccfile.h"
+#include "emit.h"
 #include "flags.h"
 #include "ks_version.h"
 #include "trace.h"
@@ -34,6 +38,8 @@
 struct klist_opts {
     int ccache, keytab, client_keytab, list, all, etype, version;
     int adtype, flags, status, addresses, numeric, times, keys, config;
+    char *min_lifetime;     /* --min-lifetime, as krb5_string_to_deltat */
+    krb5_deltat min_life;   /* ... parsed */
     const char *name;
 };
 
@@ -45,6 +51,13 @@ struct lister {
     krb5_timestamp now;
     unsigned int width;     /* of one printed time */
     char *defname;          /* default principal of the cache shown */
+    /* --json: the document is written to a buffer, and replaced by the
+     * error document when the run fails (one document on stdout). */
+    struct ks_emit *e;
+    bool in_collection;     /* -A: errors go into the cache's object */
+    bool cache_failed;      /* ... and one is there already */
+    krb5_error_code err;    /* the first error outside a collection */
+    char *errmsg;           /* ... its message */
 };
 
 static struct klist_opts opts;
@@ -78,6 +91,11 @@ static struct poptOption klist_options[] = {
       "with -k: show the keys themselves", NULL },
     { NULL, 'C', POPT_ARG_NONE, &opts.config, 0,
       "show configuration entries", NULL },
+    { "json", '\0', POPT_ARG_NONE, &ks_cli.json, 0,
+      "write one JSON document on standard output", NULL },
+    { "min-lifetime", '\0', POPT_ARG_STRING, &opts.min_lifetime, 0,
+      "with -s: the ticket must stay valid this long (e.g. 10m, 1h30m)",
+      "DURATION" },
     { NULL, '5', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 0,
       "Kerberos 5 (always)", NULL },
     { NULL, '4', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, '4',
@@ -105,6 +123,13 @@ check_combinations(poptContext pc)
     else if (opts.keytab && (opts.flags || opts.status || opts.addresses ||
                              opts.all || opts.list))
         msg = "-f, -s, -a, -A and -l are for caches, not keytabs (-k)";
+    else if (opts.min_lifetime != NULL && !opts.status)
+        msg = "--min-lifetime needs -s";
+    else if (opts.min_lifetime != NULL &&
+             (krb5_string_to_deltat(opts.min_lifetime, &opts.min_life) != 0 ||
+              opts.min_life < 0))
+        msg = "--min-lifetime takes a duration such as 90s, 10m, 1h30m or "
+              "1d";
     if (msg != NULL)
         ks_cli_usage_error(pc, 0, msg);
 }
@@ -135,13 +160,36 @@ parse_options(poptContext pc)
     opts.name = args != NULL ? args[0] : NULL;
 }
 
+/*
+ * One failure, MESSAGE in full ("... while ...").  Text: "klist: MESSAGE"
+ * on stderr.  JSON: the same line and, inside -A, an "error" member of the
+ * cache's object; elsewhere the first failure is kept for the error
+ * document that replaces the listing (ks_cli_report prints its line).
+ */
+static void
+fail(struct lister *l, krb5_error_code code, const char *message)
+{
+    if (l->e != NULL && !l->in_collection) {
+        if (l->err == 0) {
+            l->err = code;
+            l->errmsg = strdup(message);
+        }
+        return;
+    }
+    ks_cli_error("%s", message);
+    if (l->e != NULL && !l->cache_failed) {
+        ks_emit_error(l->e, "error", code, message);
+        l->cache_failed = true;
+    }
+}
+
 /* "klist: MESSAGE", the context's message for CODE. */
 static void
-report_code(const struct lister *l, krb5_error_code code)
+report_code(struct lister *l, krb5_error_code code)
 {
     const char *msg = ks_context_message(l->ctx, code);
 
-    ks_cli_error("%s", msg);
+    fail(l, code, msg);
     ks_context_free_message(l->ctx, msg);
 }
 
@@ -150,17 +198,18 @@ report_code(const struct lister *l, krb5_error_code code)
 __attribute__((format(printf, 3, 4)))
 #endif
 static void
-report(const struct lister *l, krb5_error_code code, const char *fmt, ...)
+report(struct lister *l, krb5_error_code code, const char *fmt, ...)
 {
     const char *msg = ks_context_message(l->ctx, code);
-    char what[512];
+    char what[512], full[1024];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    ks_cli_error("%s %s", msg, what);
+    snprintf(full, sizeof(full), "%s %s", msg, what);
     ks_context_free_message(l->ctx, msg);
+    fail(l, code, full);
 }
 
 static bool
@@ -183,7 +232,7 @@ time_width(krb5_timestamp now)
 }
 
 static void
-print_time(const struct lister *l, krb5_timestamp ts)
+print_time(struct lister *l, krb5_timestamp ts)
 {
     char buf[BUFSIZ];
     char fill = ' ';
@@ -224,7 +273,7 @@ etype_name(krb5_enctype enctype, char *buf, size_t len)
 /* ---- keytabs ------------------------------------------------------------- */
 
 static krb5_error_code
-resolve_keytab(const struct lister *l, krb5_keytab *kt_out)
+resolve_keytab(struct lister *l, krb5_keytab *kt_out)
 {
     krb5_error_code ret;
 
@@ -245,7 +294,7 @@ resolve_keytab(const struct lister *l, krb5_keytab *kt_out)
 }
 
 static void
-print_keytab_header(const struct lister *l)
+print_keytab_header(struct lister *l)
 {
     int width = (int)l->width;
 
@@ -266,8 +315,23 @@ print_keytab_header(const struct lister *l)
     putchar('\n');
 }
 
+/* One keytab entry as JSON; the key's bytes only with -K. */
+static void
+json_keytab_entry(struct lister *l, const krb5_keytab_entry *entry,
+                  const char *pname)
+{
+    ks_emit_begin_object(l->e, NULL);
+    ks_emit_int(l->e, "kvno", entry->vno);
+    ks_emit_string(l->e, "principal", pname);
+    ks_emit_time(l->e, "timestamp", entry->timestamp);
+    ks_emit_enctype_named(l->e, "enctype", entry->key.enctype);
+    if (l->o->keys)
+        ks_emit_hex(l->e, "key", entry->key.contents, entry->key.length);
+    ks_emit_end(l->e);
+}
+
 static krb5_error_code
-print_keytab_entry(const struct lister *l, const krb5_keytab_entry *entry)
+print_keytab_entry(struct lister *l, const krb5_keytab_entry *entry)
 {
     char *pname = NULL, ename[128];
     krb5_error_code ret;
@@ -276,6 +340,11 @@ print_keytab_entry(const struct lister *l, const krb5_keytab_entry *entry)
     if (ret) {
         report(l, ret, "while unparsing principal name");
         return ret;
+    }
+    if (l->e != NULL) {
+        json_keytab_entry(l, entry, pname);
+        krb5_free_unparsed_name(l->k5, pname);
+        return 0;
     }
     printf("%4d ", (int)entry->vno);
     if (l->o->times) {
@@ -298,7 +367,7 @@ print_keytab_entry(const struct lister *l, const krb5_keytab_entry *entry)
 }
 
 static int
-list_keytab_entries(const struct lister *l, krb5_keytab kt)
+list_keytab_entries(struct lister *l, krb5_keytab kt)
 {
     krb5_kt_cursor cursor;
     krb5_keytab_entry entry;
@@ -309,13 +378,18 @@ list_keytab_entries(const struct lister *l, krb5_keytab kt)
         report(l, ret, "while starting keytab scan");
         return 1;
     }
-    print_keytab_header(l);
+    if (l->e != NULL)
+        ks_emit_begin_array(l->e, "entries");
+    else
+        print_keytab_header(l);
     while ((ret = krb5_kt_next_entry(l->k5, kt, &entry, &cursor)) == 0) {
         printed = print_keytab_entry(l, &entry);
         krb5_free_keytab_entry_contents(l->k5, &entry);
         if (printed != 0)
             break;
     }
+    if (l->e != NULL)
+        ks_emit_end(l->e);
     if (printed != 0 || ret != KRB5_KT_END) {
         if (printed == 0)
             report(l, ret, "while scanning keytab");
@@ -331,7 +405,7 @@ list_keytab_entries(const struct lister *l, krb5_keytab kt)
 }
 
 static int
-do_keytab(const struct lister *l)
+do_keytab(struct lister *l)
 {
     krb5_keytab kt = NULL;
     char name[BUFSIZ];
@@ -345,7 +419,10 @@ do_keytab(const struct lister *l)
         report(l, ret, "while getting keytab name");
         goto cleanup;
     }
-    printf("Keytab name: %s\n", name);
+    if (l->e != NULL)
+        ks_emit_string(l->e, "keytab", name);
+    else
+        printf("Keytab name: %s\n", name);
     ret = ks_ktfile_check(l->ctx, name);
     if (ret) {
         report_code(l, ret);
@@ -419,7 +496,7 @@ print_adtypes(krb5_authdata *const *authdata)
 
 /* Renewal, flags, enctypes and authdata types, as MIT lays them out. */
 static void
-print_extras(const struct lister *l, const krb5_creds *cred,
+print_extras(struct lister *l, const krb5_creds *cred,
              const krb5_ticket *tkt, int extra)
 {
     char buf[128];
@@ -457,7 +534,7 @@ print_extras(const struct lister *l, const krb5_creds *cred,
 }
 
 static void
-print_address(const struct lister *l, const krb5_address *a)
+print_address(struct lister *l, const krb5_address *a)
 {
     struct sockaddr_storage ss;
     struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -494,7 +571,7 @@ print_address(const struct lister *l, const krb5_address *a)
 }
 
 static void
-print_addresses(const struct lister *l, const krb5_creds *cred)
+print_addresses(struct lister *l, const krb5_creds *cred)
 {
     if (cred->addresses == NULL || cred->addresses[0] == NULL) {
         printf("\tAddresses: (none)\n");
@@ -512,7 +589,7 @@ print_addresses(const struct lister *l, const krb5_creds *cred)
 /* The ticket's own server when the cache keeps it under another name
  * (referrals). */
 static void
-print_ticket_server(const struct lister *l, const krb5_creds *cred,
+print_ticket_server(struct lister *l, const krb5_creds *cred,
                     const krb5_ticket *tkt)
 {
     char *name = NULL;
@@ -530,7 +607,7 @@ print_ticket_server(const struct lister *l, const krb5_creds *cred,
 }
 
 static void
-print_main_line(const struct lister *l, const krb5_creds *cred,
+print_main_line(struct lister *l, const krb5_creds *cred,
                 const char *sname)
 {
     print_time(l, cred->times.starttime ? cred->times.starttime
@@ -541,7 +618,7 @@ print_main_line(const struct lister *l, const krb5_creds *cred,
 }
 
 static void
-show_credential(const struct lister *l, const krb5_creds *cred)
+show_credential(struct lister *l, const krb5_creds *cred)
 {
     krb5_boolean is_config = krb5_is_config_principal(l->k5, cred->server);
     krb5_ticket *tkt = NULL;
@@ -583,11 +660,118 @@ cleanup:
     krb5_free_ticket(l->k5, tkt);
 }
 
+/* ---- one credential as JSON --------------------------------------------- */
+
+/* An address as a number ("192.0.2.1", "2001:db8::1"), never through DNS. */
+static void
+json_address(struct ks_emit *e, const krb5_address *a)
+{
+    char buf[INET6_ADDRSTRLEN + 32];
+    int family = a->addrtype == ADDRTYPE_INET && a->length == 4 ? AF_INET
+               : a->addrtype == ADDRTYPE_INET6 && a->length == 16 ? AF_INET6
+               : AF_UNSPEC;
+
+    if (family == AF_UNSPEC ||
+        inet_ntop(family, a->contents, buf, sizeof(buf)) == NULL)
+        snprintf(buf, sizeof(buf), "addrtype %d length %u",
+                 (int)a->addrtype, a->length);
+    ks_emit_string(e, NULL, buf);
+}
+
+static void
+json_times(struct lister *l, const krb5_ticket_times *t)
+{
+    struct ks_emit *e = l->e;
+    bool expired = !ts_after(t->endtime, l->now);
+
+    ks_emit_begin_object(e, "times");
+    ks_emit_time(e, "auth", t->authtime);
+    ks_emit_time(e, "start", t->starttime ? t->starttime : t->authtime);
+    ks_emit_time(e, "end", t->endtime);
+    if (t->renew_till)
+        ks_emit_time(e, "renew_until", t->renew_till);
+    else
+        ks_emit_null(e, "renew_until");
+    ks_emit_end(e);
+    ks_emit_bool(e, "expired", expired);
+    ks_emit_int(e, "remaining_seconds",
+                expired ? 0 : (long long)((uint32_t)t->endtime -
+                                          (uint32_t)l->now));
+}
+
+/* Everything MIT's -f, -e, -a and -d show, always. */
+static void
+json_ticket(struct lister *l, const krb5_creds *cred, const krb5_ticket *tkt)
+{
+    struct ks_emit *e = l->e;
+    char letters[KS_FLAGS_LETTERS_MAX];
+
+    json_times(l, &cred->times);
+    ks_emit_ticket_flags(e, "flags", cred->ticket_flags);
+    ks_emit_string(e, "flags_letters",
+                   ks_flags_letters(cred->ticket_flags, letters,
+                                    sizeof(letters)));
+    ks_emit_enctype_named(e, "session_key_enctype", cred->keyblock.enctype);
+    if (tkt != NULL) {
+        ks_emit_enctype_named(e, "ticket_enctype", tkt->enc_part.enctype);
+        ks_emit_principal(e, "ticket_server", l->k5, tkt->server);
+    } else {
+        ks_emit_null(e, "ticket_enctype");
+        ks_emit_null(e, "ticket_server");
+    }
+    ks_emit_begin_array(e, "addresses");
+    for (size_t i = 0; cred->addresses != NULL && cred->addresses[i]; i++)
+        json_address(e, cred->addresses[i]);
+    ks_emit_end(e);
+    ks_emit_begin_array(e, "authdata_types");
+    for (size_t i = 0; cred->authdata != NULL && cred->authdata[i]; i++)
+        ks_emit_int(e, NULL, cred->authdata[i]->ad_type);
+    ks_emit_end(e);
+}
+
+/* A config entry: krb5_ccache_conf_data/NAME[/PRINCIPAL] = VALUE. */
+static void
+json_config(struct lister *l, const krb5_creds *cred)
+{
+    krb5_const_principal server = cred->server;
+    struct ks_emit *e = l->e;
+
+    if (server->length > 1)
+        ks_emit_data(e, "name", &server->data[1]);
+    else
+        ks_emit_null(e, "name");
+    if (server->length > 2)
+        ks_emit_data(e, "principal", &server->data[2]);
+    else
+        ks_emit_null(e, "principal");
+    ks_emit_data(e, "value", &cred->ticket);
+}
+
+static void
+json_credential(struct lister *l, const krb5_creds *cred)
+{
+    bool config = krb5_is_config_principal(l->k5, cred->server);
+    krb5_ticket *tkt = NULL;
+
+    ks_emit_begin_object(l->e, NULL);
+    ks_emit_principal(l->e, "client", l->k5, cred->client);
+    ks_emit_principal(l->e, "server", l->k5, cred->server);
+    if (config) {
+        json_config(l, cred);
+    } else {
+        (void)krb5_decode_ticket(&cred->ticket, &tkt);
+        json_ticket(l, cred, tkt);
+    }
+    ks_emit_bool(l->e, "config", config);
+    ks_emit_end(l->e);
+    krb5_free_ticket(l->k5, tkt);
+}
+
 /* ---- one cache ----------------------------------------------------------- */
 
 /* Refuse a cache whose file is a FIFO or a device; LOUD says it. */
 static krb5_error_code
-check_cache_file(const struct lister *l, krb5_ccache cache, bool loud)
+check_cache_file(struct lister *l, krb5_ccache cache, bool loud)
 {
     char *name = NULL;
     krb5_error_code ret;
@@ -601,8 +785,23 @@ check_cache_file(const struct lister *l, krb5_ccache cache, bool loud)
     return ret;
 }
 
+/* "TYPE:NAME", as the listing's header names the cache. */
 static void
-print_cache_header(const struct lister *l, krb5_ccache cache)
+emit_cache_name(struct lister *l, const char *key, krb5_ccache cache)
+{
+    char *name = NULL;
+
+    if (asprintf(&name, "%s:%s", krb5_cc_get_type(l->k5, cache),
+                 krb5_cc_get_name(l->k5, cache)) < 0) {
+        ks_emit_null(l->e, key);
+        return;
+    }
+    ks_emit_string(l->e, key, name);
+    free(name);
+}
+
+static void
+print_cache_header(struct lister *l, krb5_ccache cache)
 {
     int width = (int)l->width;
 
@@ -617,7 +816,7 @@ print_cache_header(const struct lister *l, krb5_ccache cache)
 }
 
 static int
-show_credentials(const struct lister *l, krb5_ccache cache)
+show_credentials(struct lister *l, krb5_ccache cache)
 {
     krb5_cc_cursor cur;
     krb5_creds creds;
@@ -629,12 +828,20 @@ show_credentials(const struct lister *l, krb5_ccache cache)
         report(l, ret, "while starting to retrieve tickets");
         return 1;
     }
+    if (l->e != NULL)
+        ks_emit_begin_array(l->e, "credentials");
     while ((ret = krb5_cc_next_cred(l->k5, cache, &cur, &creds)) == 0) {
-        if (l->o->config || !krb5_is_config_principal(l->k5, creds.server))
-            show_credential(l, &creds);
+        if (l->o->config || !krb5_is_config_principal(l->k5, creds.server)) {
+            if (l->e != NULL)
+                json_credential(l, &creds);
+            else
+                show_credential(l, &creds);
+        }
         krb5_free_cred_contents(l->k5, &creds);
         count++;
     }
+    if (l->e != NULL)
+        ks_emit_end(l->e);
     if (ret != KRB5_CC_END) {
         report(l, ret, "while retrieving a ticket");
         krb5_cc_end_seq_get(l->k5, cache, &cur);
@@ -659,6 +866,8 @@ show_ccache(struct lister *l, krb5_ccache cache)
     krb5_error_code ret;
     int status = 1;
 
+    if (l->e != NULL)
+        emit_cache_name(l, "cache", cache);
     if (check_cache_file(l, cache, true) != 0)
         return 1;
     ret = krb5_cc_get_principal(l->k5, cache, &princ);
@@ -671,7 +880,10 @@ show_ccache(struct lister *l, krb5_ccache cache)
         report(l, ret, "while unparsing principal name");
         goto cleanup;
     }
-    print_cache_header(l, cache);
+    if (l->e != NULL)
+        ks_emit_string(l->e, "default_principal", l->defname);
+    else
+        print_cache_header(l, cache);
     status = show_credentials(l, cache);
 
 cleanup:
@@ -703,10 +915,13 @@ struct tgt_scan {
 };
 
 static void
-scan_credential(const struct lister *l, const krb5_creds *creds,
+scan_credential(struct lister *l, const krb5_creds *creds,
                 const krb5_data *realm, struct tgt_scan *scan)
 {
-    bool current = ts_after(creds->times.endtime, l->now);
+    /* --min-lifetime: current means current for that long still. */
+    krb5_timestamp deadline =
+        (krb5_timestamp)((uint32_t)l->now + (uint32_t)l->o->min_life);
+    bool current = ts_after(creds->times.endtime, deadline);
 
     if (is_local_tgt(creds->server, realm)) {
         scan->tgt = true;
@@ -723,7 +938,7 @@ scan_credential(const struct lister *l, const krb5_creds *creds,
  * current ticket; else 1.  Prints nothing.
  */
 static int
-check_ccache(const struct lister *l, krb5_ccache cache)
+check_ccache(struct lister *l, krb5_ccache cache)
 {
     struct tgt_scan scan = { false, false, false };
     krb5_principal princ = NULL;
@@ -762,7 +977,7 @@ cleanup:
 
 /* Check the default cache name before libkrb5 opens anything. */
 static int
-check_default_name(const struct lister *l)
+check_default_name(struct lister *l)
 {
     const char *name = krb5_cc_default_name(l->k5);
     krb5_error_code ret;
@@ -797,7 +1012,7 @@ do_ccache(struct lister *l)
 
 /* One line of -l; 0 if CACHE has a principal to show. */
 static int
-list_one(const struct lister *l, krb5_ccache cache)
+list_one(struct lister *l, krb5_ccache cache)
 {
     krb5_principal princ = NULL;
     char *pname = NULL, *ccname = NULL;
@@ -810,10 +1025,18 @@ list_one(const struct lister *l, krb5_ccache cache)
     if (krb5_cc_get_principal(l->k5, cache, &princ) != 0 ||
         krb5_unparse_name(l->k5, princ, &pname) != 0)
         goto cleanup;
-    printf("%-30.30s %s", pname, ccname);
-    if (check_ccache(l, cache) != 0)
-        printf(" (Expired)");
-    putchar('\n');
+    if (l->e != NULL) {
+        ks_emit_begin_object(l->e, NULL);
+        ks_emit_string(l->e, "cache", ccname);
+        ks_emit_string(l->e, "default_principal", pname);
+        ks_emit_bool(l->e, "expired", check_ccache(l, cache) != 0);
+        ks_emit_end(l->e);
+    } else {
+        printf("%-30.30s %s", pname, ccname);
+        if (check_ccache(l, cache) != 0)
+            printf(" (Expired)");
+        putchar('\n');
+    }
     status = 0;
 
 cleanup:
@@ -824,7 +1047,7 @@ cleanup:
 }
 
 static krb5_error_code
-open_collection(const struct lister *l, krb5_cccol_cursor *cursor_out)
+open_collection(struct lister *l, krb5_cccol_cursor *cursor_out)
 {
     krb5_error_code ret;
 
@@ -838,7 +1061,7 @@ open_collection(const struct lister *l, krb5_cccol_cursor *cursor_out)
 
 /* -l: 0 if at least one cache was listed. */
 static int
-list_collection(const struct lister *l)
+list_collection(struct lister *l)
 {
     krb5_cccol_cursor cursor;
     krb5_ccache cache;
@@ -846,8 +1069,12 @@ list_collection(const struct lister *l)
 
     if (open_collection(l, &cursor) != 0)
         return 1;
-    printf("%-30s %s\n", "Principal name", "Cache name");
-    printf("%-30s %s\n", "--------------", "----------");
+    if (l->e != NULL) {
+        ks_emit_begin_array(l->e, "caches");
+    } else {
+        printf("%-30s %s\n", "Principal name", "Cache name");
+        printf("%-30s %s\n", "--------------", "----------");
+    }
     while (krb5_cccol_cursor_next(l->k5, cursor, &cache) == 0 &&
            cache != NULL) {
         if (list_one(l, cache) == 0)
@@ -855,6 +1082,26 @@ list_collection(const struct lister *l)
         krb5_cc_close(l->k5, cache);
     }
     krb5_cccol_cursor_free(l->k5, &cursor);
+    if (l->e != NULL)
+        ks_emit_end(l->e);
+    return status;
+}
+
+/* One cache of -A: in JSON an object of the "caches" array, which holds
+ * the cache's error when it could not be read. */
+static int
+show_member(struct lister *l, krb5_ccache cache)
+{
+    int status;
+
+    if (l->e == NULL)
+        return show_ccache(l, cache);
+    ks_emit_begin_object(l->e, NULL);
+    l->in_collection = true;
+    l->cache_failed = false;
+    status = show_ccache(l, cache);
+    l->in_collection = false;
+    ks_emit_end(l->e);
     return status;
 }
 
@@ -869,17 +1116,21 @@ show_collection(struct lister *l)
 
     if (open_collection(l, &cursor) != 0)
         return 1;
+    if (l->e != NULL)
+        ks_emit_begin_array(l->e, "caches");
     while (krb5_cccol_cursor_next(l->k5, cursor, &cache) == 0 &&
            cache != NULL) {
-        if (!l->o->status && !first)
+        if (l->e == NULL && !l->o->status && !first)
             putchar('\n');
         first = false;
-        st = l->o->status ? check_ccache(l, cache) : show_ccache(l, cache);
+        st = l->o->status ? check_ccache(l, cache) : show_member(l, cache);
         if (st == 0)
             status = 0;
         krb5_cc_close(l->k5, cache);
     }
     krb5_cccol_cursor_free(l->k5, &cursor);
+    if (l->e != NULL)
+        ks_emit_end(l->e);
     return status;
 }
 
@@ -911,6 +1162,48 @@ run(struct lister *l)
     if (l->o->keytab)
         return do_keytab(l);
     return do_ccache(l);
+}
+
+/*
+ * --json: the listing is written into a buffer.  On success the buffer is
+ * the document; after a failure the error document (ks_cli_report) takes
+ * its place, so stdout always holds exactly one document.
+ */
+static int
+run_json(struct lister *l)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    int status = KS_EXIT_FAILURE;
+
+    if (mem == NULL || ks_emit_new(mem, KS_EMIT_JSON, false, &l->e) != 0) {
+        ks_cli_report(l->ctx, ENOMEM);
+        goto cleanup;
+    }
+    status = run(l);
+    ks_emit_finish(l->e);
+    l->e = NULL;
+    if (fclose(mem) != 0 && l->err == 0)
+        l->err = ENOMEM;
+    mem = NULL;
+    if (l->err != 0) {
+        krb5_set_error_message(l->k5, l->err, "%s",
+                               l->errmsg != NULL ? l->errmsg
+                                                 : error_message(l->err));
+        ks_cli_report(l->ctx, l->err);
+    } else {
+        fwrite(buf, 1, len, stdout);
+    }
+
+cleanup:
+    if (mem != NULL)
+        fclose(mem);
+    if (buf != NULL)
+        explicit_bzero(buf, len);       /* -K put keys there */
+    free(buf);
+    free(l->errmsg);
+    return status;
 }
 
 /* A listing cut short by a full disk or a closed pipe is a failure. */
@@ -951,8 +1244,13 @@ main(int argc, char **argv)
         return KS_EXIT_FAILURE;
     }
     l.k5 = l.ctx->k5;
-    status = finish_output(run(&l));
+    /* -s prints nothing, in JSON as in text. */
+    if (ks_cli.json && !opts.status)
+        status = finish_output(run_json(&l));
+    else
+        status = finish_output(run(&l));
     ks_context_free(l.ctx);
+    free(opts.min_lifetime);
     poptFreeContext(pc);
     return status;
 }

@@ -196,6 +196,10 @@ env_open(struct kstep_env *env, const struct kstep_sub *sub)
 
     memset(env, 0, sizeof(*env));
     if (writes_artefact(sub) && kstep_output_is_stdout(kstep_output_path())) {
+        /* stdout is for one thing: the DER or the JSON document. */
+        if (kstep_opt.json)
+            kstep_usage("--json writes the description on stdout: give "
+                        "the DER message's file with -o FILE");
         env->emit_file = fopen("/dev/null", "we");
         if (env->emit_file == NULL)
             return KS_EXIT_FAILURE;
@@ -230,6 +234,9 @@ run_sub(const struct kstep_sub *sub, int argc, const char **argv)
     int status;
 
     args = parse_sub(sub, argc, argv, table);
+    /* Errors before the description exists (the configuration, --trace)
+     * are written as ks_cli_report()'s JSON document. */
+    ks_cli.json = kstep_opt.json;
     status = env_open(&env, sub);
     if (status == KS_EXIT_OK)
         status = sub->run(&env, args);
@@ -297,6 +304,29 @@ main(int argc, const char **argv)
 }
 
 /* Shared helpers. */
+
+/* The error ends the document whatever was open: one JSON document on
+ * stdout however far the subcommand got (ks_cli_report() would start a
+ * second one). */
+void
+kstep_report_check(struct kstep_env *env, krb5_error_code code,
+                   const char *what)
+{
+    ks_cli_error("%s", what);
+    if (env->emit != NULL && ks_emit_is_json(env->emit)) {
+        ks_emit_unwind(env->emit);
+        ks_emit_error(env->emit, "error", code, what);
+    }
+}
+
+void
+kstep_report(struct kstep_env *env, krb5_error_code code)
+{
+    const char *msg = ks_context_message(env->ctx, code);
+
+    kstep_report_check(env, code, msg);
+    ks_context_free_message(env->ctx, msg);
+}
 
 const char *
 kstep_stage(int step)

@@ -64,6 +64,19 @@ __attribute__((noreturn))
 #endif
 void kstep_usage(const char *fmt, ...);
 
+/*
+ * A failure of the running subcommand: one line "kstep: MESSAGE" on stderr
+ * and, with --json, the error as the document's top-level "error" member
+ * (after whatever was already described, which stays), so that stdout
+ * holds exactly one JSON document however far the subcommand got.
+ */
+void kstep_report(struct kstep_env *env, krb5_error_code code);
+
+/* A check the KDC would make failed: "kstep: WHAT" and, with --json, an
+ * "error" member with CODE (the KDC's error for it) and WHAT. */
+void kstep_report_check(struct kstep_env *env, krb5_error_code code,
+                        const char *what);
+
 /* The cache (-c or the default), opened once.  Reports failures. */
 krb5_error_code kstep_ccache(struct kstep_env *env, krb5_ccache *cc_out);
 

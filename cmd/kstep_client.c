@@ -84,7 +84,7 @@ krb5_error_code
 kstep_do_request(struct kstep_env *env, const char *service,
                  struct ks_tgs_request **req_out)
 {
-    struct ks_tgs_options opts = { 0, 0, NULL };
+    struct ks_tgs_options opts = { 0 };
     krb5_principal server = NULL;
     krb5_creds *tgt = NULL;
     krb5_ccache cc = NULL;
@@ -221,7 +221,7 @@ sub_request(struct kstep_env *env, const char *const *args)
         kstep_trace(env, 1, "saved", "TGS-REQ saved to %s", out);
     ks_tgs_request_free(env->ctx, req);
     if (ret)
-        ks_cli_report(env->ctx, ret);
+        kstep_report(env, ret);
     return ret ? KS_EXIT_FAILURE : KS_EXIT_OK;
 }
 
@@ -252,7 +252,7 @@ sub_send(struct kstep_env *env, const char *const *args)
 
 cleanup:
     if (ret)
-        ks_cli_report(env->ctx, ret);
+        kstep_report(env, ret);
     krb5_free_data_contents(env->ctx->k5, &req);
     krb5_free_data_contents(env->ctx->k5, &reply);
     return ret ? KS_EXIT_FAILURE : KS_EXIT_OK;
@@ -341,7 +341,7 @@ decrypt_and_maybe_store(struct kstep_env *env, const char *rep_path,
     if (!ret && store)
         ret = kstep_do_store(env, cc, creds);
     if (ret)
-        ks_cli_report(env->ctx, ret);
+        kstep_report(env, ret);
     krb5_free_creds(env->ctx->k5, creds);
     ks_tgs_request_free(env->ctx, req);
     krb5_free_data_contents(env->ctx->k5, &reply);

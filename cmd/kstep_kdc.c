@@ -198,7 +198,7 @@ static int
 finish(struct kstep_env *env, krb5_error_code ret, bool failed)
 {
     if (ret) {
-        ks_cli_report(env->ctx, ret);
+        kstep_report(env, ret);
         return KS_EXIT_FAILURE;
     }
     return failed ? KS_EXIT_FAILURE : KS_EXIT_OK;
@@ -277,7 +277,9 @@ sub_check_authenticator(struct kstep_env *env, const char *const *args)
     else
         ret = check_with_cache(env, args[0], &failed);
     if (!ret && failed)
-        ks_cli_error("the authenticator fails a check the KDC makes");
+        kstep_report_check(env, KRB5KRB_AP_ERR_MODIFIED,
+                           "the authenticator fails a check the KDC "
+                           "makes");
     return finish(env, ret, failed);
 }
 
@@ -336,7 +338,8 @@ sub_open_ticket(struct kstep_env *env, const char *const *args)
     if (!ret)
         ret = kstep_do_open_ticket(env, &reply, kt, part, &failed);
     if (!ret && failed)
-        ks_cli_error("the service ticket and the reply disagree");
+        kstep_report_check(env, KRB5_KDCREP_MODIFIED,
+                           "the service ticket and the reply disagree");
     krb5_free_enc_kdc_rep_part(env->ctx->k5, part);
     if (kt != NULL)
         krb5_kt_close(env->ctx->k5, kt);

@@ -235,9 +235,10 @@ sub_run(struct kstep_env *env, const char *const *args)
     ks_emit_end(env->emit);
     run_state_free(&st);
     if (ret)
-        ks_cli_report(env->ctx, ret);
+        kstep_report(env, ret);
     else if (st.failed)
-        ks_cli_error("a check failed (see above)");
+        kstep_report_check(env, KRB5KRB_AP_ERR_MODIFIED,
+                           "a check failed (see above)");
     return ret || st.failed ? KS_EXIT_FAILURE : KS_EXIT_OK;
 }
 
@@ -259,7 +260,7 @@ sub_decode(struct kstep_env *env, const char *const *args)
     }
     krb5_free_data_contents(env->ctx->k5, &der);
     if (ret)
-        ks_cli_report(env->ctx, ret);
+        kstep_report(env, ret);
     return ret ? KS_EXIT_FAILURE : KS_EXIT_OK;
 }
 

@@ -34,4 +34,15 @@ krb5_error_code ks_ktfile_check(struct ks_context *ctx, const char *name);
  */
 krb5_error_code ks_ccfile_fix_empty_default(struct ks_context *ctx);
 
+/*
+ * The cache of the collection whose default principal is PRINC, as
+ * krb5_cc_cache_match finds it, but without opening a FIFO or a device
+ * that sits in the collection.  Returns 0 and the open cache in
+ * *cache_out, KRB5_CC_NOTFOUND when no cache belongs to PRINC, or
+ * libkrb5's error from listing the collection (no message is set).
+ */
+krb5_error_code ks_ccfile_match(struct ks_context *ctx,
+                                krb5_const_principal princ,
+                                krb5_ccache *cache_out);
+
 #endif /* KS_CCFILE_H */

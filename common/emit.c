@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "emit.h"
+#include "errors.h"
 #include "flags.h"
 #include "json.h"
 #include "trace.h"
@@ -704,4 +705,43 @@ ks_emit_note(struct ks_emit *e, const char *key, const char *text)
     indent(e->out, top(e)->level);
     write_clean(e->out, text, strlen(text));
     fputc('\n', e->out);
+}
+
+void
+ks_emit_enctype_named(struct ks_emit *e, const char *key, krb5_enctype et)
+{
+    char name[64];
+
+    enctype_name(et, name, sizeof(name));
+    if (e->format == KS_EMIT_JSON) {
+        ks_emit_begin_object(e, key);
+        ks_emit_string(e, "name", name);
+        ks_emit_int(e, "number", et);
+        ks_emit_end(e);
+        return;
+    }
+    scalar_begin(e, key);
+    write_clean(e->out, name, strlen(name));
+    fprintf(e->out, " (%d)", (int)et);
+    scalar_end(e);
+}
+
+void
+ks_emit_unwind(struct ks_emit *e)
+{
+    e->overflow = 0;
+    while (e->depth > 1)
+        ks_emit_end(e);
+}
+
+void
+ks_emit_error(struct ks_emit *e, const char *key, krb5_error_code code,
+              const char *message)
+{
+    ks_emit_begin_object(e, key);
+    ks_emit_int(e, "code", code);
+    ks_emit_string(e, "name", ks_error_name(code));
+    ks_emit_string(e, "message", message);
+    ks_emit_string(e, "hint", ks_error_hint(code));
+    ks_emit_end(e);
 }

@@ -104,4 +104,27 @@ void ks_emit_check(struct ks_emit *e, const char *key, const char *label,
 /* A sentence: text on a line of its own; JSON "KEY":"TEXT". */
 void ks_emit_note(struct ks_emit *e, const char *key, const char *text);
 
+/*
+ * Additions for --json on kinit, kvno and kstep's errors.
+ */
+
+/* An enctype with its number: JSON {"name":"aes256-cts-hmac-sha1-96",
+ * "number":18}; text "aes256-cts-hmac-sha1-96 (18)". */
+void ks_emit_enctype_named(struct ks_emit *e, const char *key,
+                           krb5_enctype et);
+
+/* Close every open object and array but the document itself, so that what
+ * follows is a member of the top level (an error after partial output). */
+void ks_emit_unwind(struct ks_emit *e);
+
+/*
+ * An error, shaped as ks_cli_report()'s document: JSON
+ *   "KEY":{"code":N,"name":"KDC_ERR_...","message":MESSAGE,
+ *          "hint":"..." or null}
+ * (name and hint from errors.h); text the same fields indented under
+ * "KEY:".
+ */
+void ks_emit_error(struct ks_emit *e, const char *key, krb5_error_code code,
+                   const char *message);
+
 #endif /* KS_EMIT_H */

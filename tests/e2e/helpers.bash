@@ -20,11 +20,13 @@ KLIST=${KLIST_BIN:-$KS_BUILD/cmd/klist}
 KDESTROY=${KDESTROY_BIN:-$KS_BUILD/cmd/kdestroy}
 KVNO=${KVNO_BIN:-$KS_BUILD/cmd/kvno}
 KSTEP=${KSTEP_BIN:-$KS_BUILD/cmd/kstep}
+KSWITCH=${KSWITCH_BIN:-$KS_BUILD/cmd/kswitch}
 # MIT's own tools, named explicitly for comparisons.
 MIT_KINIT=/usr/bin/kinit
 MIT_KLIST=/usr/bin/klist
 MIT_KDESTROY=/usr/bin/kdestroy
 MIT_KVNO=/usr/bin/kvno
+MIT_KSWITCH=/usr/bin/kswitch
 
 # Dates in klist output follow the locale: compare under a fixed one.
 export LC_ALL=C
@@ -49,4 +51,64 @@ ks_fresh_ccache() {
 # Print a checksum of a file, or "absent".
 ks_file_sum() {
     if [ -e "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo absent; fi
+}
+
+# ---- cache types beyond FILE and DIR (checked at run time) --------------
+
+# Destroy the caches of the KEYRING collection NAME and, where keyctl is
+# installed (keyutils), unlink the collection's keyring that kdestroy -A
+# leaves in the session keyring.
+ks_keyring_forget() {
+    KRB5CCNAME=$1 "$MIT_KDESTROY" -A -q 2>/dev/null || true
+    command -v keyctl >/dev/null || return 0
+    keyctl unlink "%keyring:_krb_${1#KEYRING:session:}" @s >/dev/null 2>&1 ||
+        true
+}
+
+# True if MIT's kinit can keep a cache in the kernel keyring here; else
+# prints why on stdout (for skip).
+ks_keyring_works() {
+    local name=KEYRING:session:ks_probe_$$ out rc=0
+    if ! out=$("$MIT_KINIT" -k -t "$KS_REALM_DIR/robot.keytab" -c "$name" \
+        robot 2>&1) || ! "$MIT_KLIST" -s "$name" 2>/dev/null; then
+        echo "KEYRING caches do not work here: ${out:-klist -s fails}"
+        rc=1
+    fi
+    ks_keyring_forget "$name"
+    return $rc
+}
+
+# In setup_file: start a KCM daemon of this file's own (Heimdal's kcm, in
+# a mount namespace of its own so that its fixed socket path lands in
+# DIR), and add a krb5.conf naming its socket to KRB5_CONFIG.  Returns 1
+# with the reason on stdout when no KCM daemon can run here.
+ks_kcm_start() {
+    local dir=$1 kcm=/usr/sbin/kcm i
+    [ -x "$kcm" ] || { echo "no KCM daemon ($kcm: apt-get install heimdal-kcm)"; return 1; }
+    command -v unshare >/dev/null || { echo "no unshare to give kcm a socket of its own"; return 1; }
+    mkdir -p "$dir"
+    unshare -m sh -c 'mount --bind "$1" /run && exec "$2"' sh "$dir" "$kcm" \
+        >"$dir/kcm.log" 2>&1 </dev/null &
+    echo $! >"$dir/kcm.pid"
+    for ((i = 0; i < 50; i++)); do
+        [ -S "$dir/.heim_org.h5l.kcm-socket" ] && break
+        kill -0 "$(cat "$dir/kcm.pid")" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ ! -S "$dir/.heim_org.h5l.kcm-socket" ]; then
+        echo "the KCM daemon did not start: $(head -c 300 "$dir/kcm.log")"
+        ks_kcm_stop "$dir"
+        return 1
+    fi
+    printf '[libdefaults]\n    kcm_socket = %s\n' \
+        "$dir/.heim_org.h5l.kcm-socket" >"$dir/kcm.conf"
+    export KRB5_CONFIG=$dir/kcm.conf:$KRB5_CONFIG
+}
+
+# In teardown_file: stop the KCM daemon of ks_kcm_start DIR by its PID.
+ks_kcm_stop() {
+    local pid
+    pid=$(cat "$1/kcm.pid" 2>/dev/null) || return 0
+    kill "$pid" 2>/dev/null || true
+    rm -f "$1/kcm.pid"
 }

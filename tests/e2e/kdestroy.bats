@@ -12,10 +12,25 @@ load helpers
 
 setup_file() {
     ks_setup_realm
+    # KEYRING and KCM caches, where the machine offers them (checked now).
+    export KS_KEYRING_WHY KS_KCM_WHY
+    KS_KEYRING_WHY=$(ks_keyring_works) || true
+    ks_kcm_start "$BATS_FILE_TMPDIR/kcm" >"$BATS_FILE_TMPDIR/kcm.why" || true
+    KS_KCM_WHY=$(cat "$BATS_FILE_TMPDIR/kcm.why")
 }
 
 teardown_file() {
+    ks_kcm_stop "$BATS_FILE_TMPDIR/kcm"
     ks_teardown_realm
+}
+
+teardown() {
+    local name
+    # Keyring collections outlive the test's temp dir.
+    [ -f "$BATS_TEST_TMPDIR/keyrings" ] || return 0
+    while read -r name; do
+        ks_keyring_forget "$name"
+    done <"$BATS_TEST_TMPDIR/keyrings"
 }
 
 setup() {
@@ -47,6 +62,37 @@ dir_collection() {
     "$MIT_KINIT" -k -t "$KS_REALM_DIR/robot.keytab" robot
 }
 
+# The same three caches in a KEYRING collection, a new one each time (a
+# keyring collection outlives kdestroy -A and then names its first cache
+# differently).
+keyring_collection() {
+    [ -z "$KS_KEYRING_WHY" ] || skip "$KS_KEYRING_WHY"
+    rm -rf "$W" && mkdir "$W"
+    KS_RUNS=$((${KS_RUNS:-0} + 1))
+    export KRB5CCNAME=KEYRING:session:ks_kd_${BATS_ROOT_PID}_${BATS_TEST_NUMBER}_$KS_RUNS
+    echo "$KRB5CCNAME" >>"$BATS_TEST_TMPDIR/keyrings"
+    echo alice-pw | "$MIT_KINIT" alice >/dev/null
+    echo bob-pw | "$MIT_KINIT" bob >/dev/null
+    "$MIT_KINIT" -k -t "$KS_REALM_DIR/robot.keytab" robot
+}
+
+# The same three caches in the KCM daemon of this file.
+kcm_collection() {
+    [ -z "$KS_KCM_WHY" ] || skip "$KS_KCM_WHY"
+    rm -rf "$W" && mkdir "$W"
+    export KRB5CCNAME=KCM:
+    "$MIT_KDESTROY" -A -q 2>/dev/null || true
+    echo alice-pw | "$MIT_KINIT" alice >/dev/null
+    echo bob-pw | "$MIT_KINIT" bob >/dev/null
+    "$MIT_KINIT" -k -t "$KS_REALM_DIR/robot.keytab" robot
+}
+
+# A FILE cache with a TGT and two service tickets: $W/cc.
+service_tickets() {
+    one_file_cache
+    "$MIT_KVNO" "$KS_SERVICE" "krbtgt/$KS_REALM" >/dev/null
+}
+
 # Nothing at all: the default cache is missing.
 no_cache() {
     rm -rf "$W" && mkdir "$W"
@@ -66,7 +112,11 @@ not_caches() {
 leftovers() {
     local rc=0
     "$MIT_KLIST" -l >"$BATS_TEST_TMPDIR/left.l" 2>&1 || rc=$?
-    sed 's/tkt[A-Za-z0-9]\{6\}/tktXXXXXX/g' "$BATS_TEST_TMPDIR/left.l" | sort
+    sed -e 's/tkt[A-Za-z0-9]\{6\}/tktXXXXXX/g' \
+        -e 's/ks_kd_[0-9_]*/ks_kd_X/g' \
+        -e 's/krb_ccache_[A-Za-z0-9]*/krb_ccache_X/g' \
+        -e 's/KCM:\([0-9]*\):[0-9]*/KCM:\1:N/g' \
+        "$BATS_TEST_TMPDIR/left.l" | sort
     echo "exit $rc"
     (cd "$W" && find . | sed 's/tkt[A-Za-z0-9]\{6\}/tktXXXXXX/g' | sort)
 }
@@ -269,4 +319,150 @@ same_as_mit() {
     assert_output ""
     run -1 "$MIT_KLIST"
     assert_output "klist: No credentials cache found (filename: $W/cc)"
+}
+
+# ---- KEYRING and KCM collections -------------------------------------------
+
+compare_collection() {
+    same_as_mit "$1"
+    assert_success
+    assert_output "Other credential caches present, use -A to destroy all"
+    same_as_mit "$1" -q
+    assert_output ""
+    same_as_mit "$1" -A
+    assert_success
+    run -1 "$MIT_KLIST" -l
+    assert_equal "${#lines[@]}" 2
+    same_as_mit "$1" -p bob
+    assert_success
+    run -0 "$MIT_KLIST" -l
+    refute_line --partial "bob@"
+    assert_line --partial "alice@"
+    same_as_mit "$1" -p nobody
+    assert_failure 1
+}
+
+@test "a KEYRING collection: default, -q, -A and -p, as MIT" {
+    compare_collection keyring_collection
+}
+
+@test "a KCM collection: default, -q, -A and -p, as MIT" {
+    compare_collection kcm_collection
+}
+
+# ---- --credential -------------------------------------------------------------
+
+# The services cached in the default cache, as MIT's klist lists them.
+services() {
+    "$MIT_KLIST" | awk 'NR > 4 { print $5 }'
+}
+
+@test "--credential removes one ticket and keeps the rest, config entries too" {
+    service_tickets
+    run -0 "$MIT_KLIST" -C
+    local before=$output
+    run --separate-stderr -0 "$KDESTROY" --credential "$KS_SERVICE"
+    assert_output ""
+    assert_equal "$(services)" "krbtgt/$KS_REALM@$KS_REALM"
+    # Everything else as it was: MIT's listing less that one line.
+    run -0 "$MIT_KLIST" -C
+    assert_equal "$output" "$(grep -v " $KS_SERVICE@" <<<"$before")"
+    # MIT's kvno gets a new ticket with the TGT that was kept.
+    run -0 "$MIT_KVNO" "$KS_SERVICE"
+    assert_equal "$(services | sort)" \
+        "$(printf '%s\n' "$KS_SERVICE@$KS_REALM" "krbtgt/$KS_REALM@$KS_REALM" | sort)"
+}
+
+@test "--credential with a full name, -c, and in a DIR collection with -p" {
+    service_tickets
+    run -0 "$KDESTROY" -c "FILE:$W/cc" --credential "$KS_SERVICE@$KS_REALM"
+    assert_equal "$(services)" "krbtgt/$KS_REALM@$KS_REALM"
+    dir_collection
+    echo bob-pw | "$MIT_KINIT" bob >/dev/null
+    "$MIT_KVNO" "$KS_SERVICE" >/dev/null
+    run -0 "$KSWITCH" -p robot
+    run -0 "$KDESTROY" -p bob --credential "$KS_SERVICE"
+    run -0 "$MIT_KLIST" "$("$MIT_KLIST" -l | awk '$1 ~ /^bob@/ { print $2 }')"
+    refute_line --partial "$KS_SERVICE"
+    assert_line --partial "krbtgt/$KS_REALM@$KS_REALM"
+}
+
+@test "--credential when the ticket is not there: a clear message, exit 1, cache untouched" {
+    local sum
+    one_file_cache
+    sum=$(ks_file_sum "$W/cc")
+    run --separate-stderr -1 "$KDESTROY" --credential "$KS_SERVICE"
+    # shellcheck disable=SC2154 # set by run --separate-stderr
+    assert_equal "$stderr" "kdestroy: no ticket for $KS_SERVICE@$KS_REALM in FILE:$W/cc (klist lists what the cache holds)"
+    assert_equal "$(ks_file_sum "$W/cc")" "$sum"
+    no_cache
+    run --separate-stderr -1 "$KDESTROY" --credential "$KS_SERVICE"
+    assert_equal "$stderr" "kdestroy: No credentials cache found while reading FILE:$W/cc"
+    run --separate-stderr -1 "$KDESTROY" --credential 'bad@@name'
+    assert_equal "$stderr" "kdestroy: Malformed representation of principal while parsing principal name bad@@name"
+    run --separate-stderr -2 "$KDESTROY" -A --credential "$KS_SERVICE"
+    [[ $stderr == *"Try 'kdestroy --help'"* ]] || fail "stderr: $stderr"
+}
+
+@test "--credential in KEYRING and KCM caches" {
+    local type
+    for type in keyring kcm; do
+        case $type in
+        keyring) [ -z "$KS_KEYRING_WHY" ] || continue ;;
+        kcm) [ -z "$KS_KCM_WHY" ] || continue ;;
+        esac
+        "${type}_collection"
+        "$MIT_KVNO" "$KS_SERVICE" >/dev/null
+        run -0 "$KDESTROY" --credential "$KS_SERVICE"
+        assert_equal "$(services)" "krbtgt/$KS_REALM@$KS_REALM"
+        run -0 "$MIT_KLIST" -l
+        assert_equal "${#lines[@]}" 5
+        "$MIT_KDESTROY" -A -q
+    done
+    [ -z "$KS_KEYRING_WHY" ] || skip "$KS_KEYRING_WHY"
+    [ -z "$KS_KCM_WHY" ] || skip "$KS_KCM_WHY"
+}
+
+# ---- --json -------------------------------------------------------------------
+
+@test "--json: what was destroyed, as one document" {
+    one_file_cache
+    run --separate-stderr -0 "$KDESTROY" --json
+    assert_equal "$(jq -c . <<<"$output")" \
+        "{\"destroyed\":[\"FILE:$W/cc\"],\"other_caches\":false}"
+    run --separate-stderr -0 "$KDESTROY" --json
+    assert_equal "$(jq -c . <<<"$output")" \
+        "{\"destroyed\":[],\"not_found\":\"FILE:$W/cc\",\"other_caches\":false}"
+    assert_equal "$stderr" "kdestroy: No credentials cache found while destroying cache"
+    dir_collection
+    run --separate-stderr -0 "$KDESTROY" --json -A
+    assert_equal "$(jq '.destroyed | length' <<<"$output")" 3
+    jq -e '.destroyed | all(startswith("DIR::'"$W"'/col/tkt"))' <<<"$output" >/dev/null ||
+        fail "destroyed: $output"
+    dir_collection
+    run --separate-stderr -0 "$KDESTROY" --json
+    assert_equal "$(jq .other_caches <<<"$output")" true
+    service_tickets
+    run --separate-stderr -0 "$KDESTROY" --json --credential "$KS_SERVICE"
+    assert_equal "$(jq -c . <<<"$output")" \
+        "{\"cache\":\"FILE:$W/cc\",\"removed\":[\"$KS_SERVICE@$KS_REALM\"]}"
+}
+
+@test "--json errors: the error document, same exit status and stderr as text" {
+    local args
+    dir_collection
+    for args in "-p nobody" "-p bad@@name" "--credential nothere"; do
+        # shellcheck disable=SC2086 # split on purpose
+        run --separate-stderr "$KDESTROY" $args
+        local text_status=$status text_stderr=$stderr
+        # shellcheck disable=SC2086
+        run --separate-stderr "$KDESTROY" --json $args
+        assert_equal "$status" "$text_status"
+        assert_equal "$stderr" "$text_stderr"
+        assert_equal "$(jq -c '.error | keys' <<<"$output")" \
+            '["code","hint","message","name"]'
+        assert_equal "$(jq -r .error.message <<<"$output")" "${text_stderr#kdestroy: }"
+    done
+    run --separate-stderr -1 "$KDESTROY" --json -p nobody
+    assert_equal "$(jq -r .error.name <<<"$output")" KRB5_CC_NOTFOUND
 }

@@ -46,15 +46,28 @@ setup_file() {
     : >"$KS_CC/empty"
     mkdir "$KS_CC/directory"
     mkfifo "$KS_CC/fifo"
+    # KEYRING and KCM caches, where the machine offers them (checked now).
+    export KS_KEYRING_WHY KS_KCM_WHY
+    KS_KEYRING_WHY=$(ks_keyring_works) || true
+    ks_kcm_start "$BATS_FILE_TMPDIR/kcm" >"$BATS_FILE_TMPDIR/kcm.why" || true
+    KS_KCM_WHY=$(cat "$BATS_FILE_TMPDIR/kcm.why")
     sleep 3
 }
 
 teardown_file() {
+    ks_kcm_stop "$BATS_FILE_TMPDIR/kcm"
     ks_teardown_realm
 }
 
 setup() {
     ks_fresh_ccache
+}
+
+teardown() {
+    case ${KRB5CCNAME:-} in
+    KEYRING:*) ks_keyring_forget "$KRB5CCNAME" ;;
+    KCM:*) "$MIT_KDESTROY" -A -q 2>/dev/null || true ;;
+    esac
 }
 
 # Run MIT's klist and ours with ARGS; their stdout, stderr and exit status
@@ -400,4 +413,213 @@ our_kinit_works() {
     same_as_mit -l
     assert_line --regexp "^alice@$KS_REALM +DIR::$dir/tkt"
     assert_line --regexp "^bob@$KS_REALM +DIR::$dir/tkt"
+}
+
+# ---- KEYRING and KCM collections ------------------------------------------
+
+# Fill a collection of TYPE with alice (and a service ticket), bob and
+# robot, by MIT's kinit; skip with the reason when the type is not offered.
+fill_collection() {
+    case $1 in
+    KEYRING)
+        [ -z "$KS_KEYRING_WHY" ] || skip "$KS_KEYRING_WHY"
+        export KRB5CCNAME=KEYRING:session:ks_kl_${BATS_ROOT_PID}_$BATS_TEST_NUMBER
+        ;;
+    KCM)
+        [ -z "$KS_KCM_WHY" ] || skip "$KS_KCM_WHY"
+        export KRB5CCNAME=KCM:
+        ;;
+    esac
+    "$MIT_KDESTROY" -A -q 2>/dev/null || true
+    echo alice-pw | "$MIT_KINIT" -f alice >/dev/null
+    "$MIT_KVNO" "$KS_SERVICE" >/dev/null
+    echo bob-pw | "$MIT_KINIT" bob >/dev/null
+    "$MIT_KINIT" -k -t "$KS_REALM_DIR/robot.keytab" robot
+}
+
+# Every option set on the collection and on each of its caches, as MIT.
+compare_collection() {
+    local cache
+    same_as_mit_all_options
+    same_as_mit -l
+    assert_success
+    assert_line --regexp "^alice@$KS_REALM +$1"
+    assert_line --regexp "^bob@$KS_REALM +$1"
+    for cache in $("$MIT_KLIST" -l | awk 'NR > 2 { print $2 }'); do
+        same_as_mit_all_options "$cache"
+    done
+    run -0 "$KLIST" --json -l
+    assert_equal "$(jq -r '[.caches[].default_principal] | sort | join(" ")' \
+        <<<"$output")" "alice@$KS_REALM bob@$KS_REALM robot@$KS_REALM"
+    "$MIT_KDESTROY" -A -q
+}
+
+@test "a KEYRING collection: every option, -l and -A, as MIT" {
+    fill_collection KEYRING
+    compare_collection "KEYRING:session:ks_kl_"
+}
+
+@test "a KCM collection: every option, -l and -A, as MIT" {
+    fill_collection KCM
+    compare_collection "KCM:"
+}
+
+# ---- --json ---------------------------------------------------------------
+
+# jq FILTER on $output must print EXPECTED.
+json_is() {
+    local got
+    got=$(jq -c -r "$1" <<<"$output") || fail "not JSON: $output"
+    [ "$got" = "$2" ] || fail "jq '$1': got '$got', want '$2'"
+}
+
+@test "--json: a cache as one document: principals, times, flags, enctypes" {
+    local now end mit_letters
+    now=$(date +%s)
+    run --separate-stderr -0 "$KLIST" --json "FILE:$KS_CC/alice"
+    json_is .cache "FILE:$KS_CC/alice"
+    json_is .default_principal "alice@$KS_REALM"
+    json_is '.credentials | length' 2
+    json_is '.credentials[0].client' "alice@$KS_REALM"
+    json_is '.credentials[0].server' "krbtgt/$KS_REALM@$KS_REALM"
+    json_is '.credentials[1].server' "$KS_SERVICE@$KS_REALM"
+    # Times: iso and epoch agree; renew_until null for a plain ticket.
+    json_is '[.credentials[].times[] | select(. != null) |
+              (.iso == (.epoch | todate))] | all' true
+    json_is '.credentials[0].times.renew_until' null
+    json_is '.credentials[0].times.end.iso | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")' true
+    json_is '.credentials[0].expired' false
+    end=$(jq '.credentials[0].times.end.epoch' <<<"$output")
+    json_is "(.credentials[0].remaining_seconds - ($end - $now)) | fabs <= 5" true
+    # Flags as names, and the letters MIT's -f shows.
+    json_is '.credentials[0].flags | index("forwardable") != null' true
+    json_is '.credentials[0].flags | index("initial") != null' true
+    mit_letters=$("$MIT_KLIST" -f "FILE:$KS_CC/alice" |
+        sed -n '0,/^\tFlags: /s/^\tFlags: //p')
+    json_is '.credentials[0].flags_letters' "$mit_letters"
+    json_is '.credentials[0].session_key_enctype' \
+        '{"name":"aes256-cts-hmac-sha1-96","number":18}'
+    json_is '.credentials[0].ticket_enctype.number' 18
+    json_is '.credentials[0].config' false
+    json_is '.credentials[0].addresses' '[]'
+    # Config entries only with -C; never a key.
+    json_is '[.credentials[] | select(.config)] | length' 0
+    json_is '[.. | objects | has("key")] | any' false
+    assert_equal "$stderr" ""
+    run -0 "$KLIST" --json -C "FILE:$KS_CC/alice"
+    json_is '[.credentials[] | select(.config) | .name] | index("fast_avail") != null' true
+    json_is '.credentials[] | select(.name == "fast_avail") | .value' yes
+}
+
+@test "--json: expired, renewable, addresses and another client" {
+    run -0 "$KLIST" --json "FILE:$KS_CC/expired"
+    json_is '.credentials[0].expired' true
+    json_is '.credentials[0].remaining_seconds' 0
+    run -0 "$KLIST" --json "FILE:$KS_CC/renew"
+    json_is '.credentials[0].times.renew_until.epoch > .credentials[0].times.end.epoch' true
+    json_is '.credentials[0].flags | index("renewable") != null' true
+    run -0 "$KLIST" --json "FILE:$KS_CC/addr"
+    json_is '.credentials[0].addresses | length > 0' true
+    json_is '.credentials[0].addresses[0] | test("^[0-9.:a-f]+$")' true
+    run -0 "$KLIST" --json "FILE:$KS_CC/s4u"
+    json_is '[.credentials[].client] | index("alice@'"$KS_REALM"'") != null' true
+}
+
+@test "--json: a keytab; key bytes only with -K, as MIT's -K shows them" {
+    local mit_key
+    run -0 "$KLIST" --json -k "$KS_REALM_DIR/robot.keytab"
+    json_is .keytab "FILE:$KS_REALM_DIR/robot.keytab"
+    json_is '.entries | length' \
+        "$("$MIT_KLIST" -k "$KS_REALM_DIR/robot.keytab" | tail -n +4 | wc -l)"
+    json_is '.entries[0].principal' "robot@$KS_REALM"
+    json_is '.entries[0].kvno | type' number
+    json_is '.entries[0].enctype.name' aes256-cts-hmac-sha1-96
+    json_is '.entries[0].timestamp.epoch | type' number
+    json_is '[.entries[] | has("key")] | any' false
+    run -0 "$KLIST" --json -k -K "$KS_REALM_DIR/robot.keytab"
+    mit_key=$("$MIT_KLIST" -k -K "$KS_REALM_DIR/robot.keytab" |
+        sed -n '4s/.*(0x\([0-9a-f]*\))$/\1/p')
+    [ -n "$mit_key" ] || fail "no key in MIT's klist -k -K"
+    json_is '.entries[0].key' "$mit_key"
+}
+
+@test "--json errors: the error document, same exit status and stderr as text" {
+    local args
+    for args in "FILE:$KS_CC/missing" "FILE:$KS_CC/garbage" \
+        "FILE:$KS_CC/truncated" "FILE:$KS_CC/directory" "-k $KS_CC/missing" \
+        "-k $KS_CC/garbage" "FILE:$KS_CC/fifo"; do
+        # shellcheck disable=SC2086 # split on purpose
+        run --separate-stderr timeout 5 "$KLIST" $args
+        local text_status=$status text_stderr=$stderr
+        # shellcheck disable=SC2086
+        run --separate-stderr timeout 5 "$KLIST" --json $args
+        assert_equal "$status" "$text_status"
+        assert_equal "$stderr" "$text_stderr"
+        json_is '.error | keys' '["code","hint","message","name"]'
+        json_is '.error.message' "${text_stderr#klist: }"
+    done
+    run --separate-stderr -1 "$KLIST" --json "FILE:$KS_CC/missing"
+    json_is .error.name KRB5_FCC_NOFILE
+    json_is .error.message "No credentials cache found (filename: $KS_CC/missing)"
+}
+
+@test "--json -l and -A on a DIR collection; -s --json prints nothing" {
+    local dir=$BATS_TEST_TMPDIR/col
+    mkdir "$dir"
+    export KRB5CCNAME=DIR:$dir
+    echo alice-pw | "$MIT_KINIT" alice >/dev/null
+    echo bob-pw | "$MIT_KINIT" bob >/dev/null
+    cp "$KS_CC/expired" "$dir/tktold"
+    run -0 "$KLIST" --json -l
+    json_is '.caches | length' 3
+    json_is '.caches[] | select(.default_principal == "alice@'"$KS_REALM"'") | .expired' false
+    json_is '.caches[] | select(.cache == "DIR::'"$dir"'/tktold") | .expired' true
+    run -0 "$KLIST" --json -A
+    json_is '[.caches[].default_principal] | sort | join(",")' \
+        "alice@$KS_REALM,bob@$KS_REALM,bob@$KS_REALM"
+    json_is '[.caches[].credentials | length] | add' 3
+    # A FIFO in the collection: its own error object, the rest listed.
+    mkfifo "$dir/tktfifo"
+    run --separate-stderr -0 timeout 5 "$KLIST" --json -A
+    json_is '.caches[] | select(.cache == "DIR::'"$dir"'/tktfifo") | .error.message' \
+        "$dir/tktfifo is a FIFO, not a credentials cache"
+    json_is '[.caches[] | select(.error == null)] | length' 3
+    rm "$dir/tktfifo"
+    run -0 "$KLIST" --json -s
+    assert_output ""
+    run -1 "$KLIST" --json -A "DIR:$BATS_TEST_TMPDIR/nothing"
+    json_is . '{"caches":[]}'
+}
+
+# ---- --min-lifetime -------------------------------------------------------
+
+@test "-s --min-lifetime: a 1-minute ticket fails 2m, passes 30s" {
+    echo alice-pw | "$MIT_KINIT" -l 1m alice >/dev/null
+    run -1 "$KLIST" -s --min-lifetime 2m
+    assert_output ""
+    run -0 "$KLIST" -s --min-lifetime 30s
+    assert_output ""
+    run -0 "$KLIST" -s --min-lifetime 0
+    run -1 "$KLIST" -s --min-lifetime 1h
+    run -1 "$KLIST" -s --min-lifetime 2m "FILE:$KS_CC/missing"
+    # The TGT decides, as for -s: an expired TGT fails whatever else.
+    run -1 "$KLIST" -s --min-lifetime 1s "FILE:$KS_CC/expired"
+    # Without a TGT, any ticket: the service ticket of svconly lasts hours.
+    run -0 "$KLIST" -s --min-lifetime 1h "FILE:$KS_CC/svconly"
+    run -1 "$KLIST" -s --min-lifetime 2d "FILE:$KS_CC/svconly"
+    # -A -s: any cache of the collection that stays valid long enough.
+    run -0 "$KLIST" -A -s --min-lifetime 30s
+    run -1 "$KLIST" -A -s --min-lifetime 5m
+}
+
+@test "--min-lifetime: a bad duration or no -s is a usage error (exit 1)" {
+    local args
+    for args in "-s --min-lifetime soon" "-s --min-lifetime -5m" \
+        "--min-lifetime 5m" "-s --min-lifetime"; do
+        # shellcheck disable=SC2086 # split on purpose
+        run --separate-stderr -1 "$KLIST" $args
+        assert_output ""
+        [[ $stderr == "klist: "*$'\n'"Try 'klist --help' for more information." ]] ||
+            fail "klist $args: stderr was: $stderr"
+    done
 }

@@ -101,7 +101,9 @@ check_documented() {
     opts=$(help_options "$prog")
     [ -n "$opts" ] || fail "no options found in $name --help"
     for opt in $opts; do
+        # The shared trailer (COMMON OPTIONS) is part of every page.
         mentions_option "$KS_TOP/man/$name.1.scd" "$opt" ||
+            mentions_option "$KS_TOP/man/trailer.scd" "$opt" ||
             missing+=("man/$name.1.scd: $opt")
         mentions_option "$KS_TOP/completions/bash/$name" "$opt" ||
             missing+=("completions/bash/$name: $opt")
@@ -155,6 +157,10 @@ NM
     check_help kdestroy "$KDESTROY" -c -q -A
 }
 
+@test "kswitch --help lists its options" {
+    check_help kswitch "$KSWITCH" -c -p --json
+}
+
 @test "kvno --help lists its options" {
     check_help kvno "$KVNO" -c -e -k -S
 }
@@ -180,6 +186,10 @@ NM
 
 @test "kdestroy --version prints its name and version" {
     check_version kdestroy "$KDESTROY"
+}
+
+@test "kswitch --version prints its name and version" {
+    check_version kswitch "$KSWITCH"
 }
 
 @test "kvno --version prints its name and version" {
@@ -216,6 +226,11 @@ Try 'kstep --help' for more information."
     check_usage_error kdestroy "$KDESTROY" 2
 }
 
+@test "kswitch: a mistyped option exits 2 (as MIT's) and points to --help" {
+    check_usage_error kswitch "$KSWITCH" 2
+    run -2 "$MIT_KSWITCH" --no-such-option </dev/null
+}
+
 @test "kinit: every option of --help is in the man page and completions" {
     check_documented kinit "$KINIT"
 }
@@ -228,6 +243,10 @@ Try 'kstep --help' for more information."
     check_documented kdestroy "$KDESTROY"
 }
 
+@test "kswitch: every option of --help is in the man page and completions" {
+    check_documented kswitch "$KSWITCH"
+}
+
 @test "kvno: every option of --help is in the man page and completions" {
     check_documented kvno "$KVNO"
 }
@@ -238,6 +257,7 @@ Try 'kstep --help' for more information."
         send decrypt store run kdc decode; do
         for opt in $(help_options "$KSTEP" "$sub"); do
             mentions_option "$KS_TOP/man/kstep.1.scd" "$opt" ||
+                mentions_option "$KS_TOP/man/trailer.scd" "$opt" ||
                 missing+=("man/kstep.1.scd: $sub $opt")
             mentions_option "$KS_TOP/completions/bash/kstep" "$opt" ||
                 missing+=("completions/bash/kstep: $sub $opt")
@@ -267,6 +287,10 @@ Try 'kstep --help' for more information."
     check_no_protocol_driver "$KDESTROY"
 }
 
+@test "kswitch links no libkrb5 protocol driver" {
+    check_no_protocol_driver "$KSWITCH"
+}
+
 @test "kvno links no libkrb5 protocol driver" {
     check_no_protocol_driver "$KVNO"
 }
@@ -282,7 +306,7 @@ Try 'kstep --help' for more information."
     version=$(jq -r .version "$KS_BUILD/meson-info/intro-projectinfo.json")
     run cat "$BATS_FILE_TMPDIR/install.out"
     [ -d "$KS_DEST" ] || fail "meson install failed: $output"
-    for name in kinit klist kdestroy kvno; do
+    for name in kinit klist kdestroy kvno kswitch; do
         [ -x "$bindir/$prefix$name" ] || fail "$bindir/$prefix$name missing"
         run "$bindir/$prefix$name" --version </dev/null
         assert_output "$name (kstep) $version"
@@ -299,7 +323,7 @@ Try 'kstep --help' for more information."
     mandir=$(dest_dir mandir)
     [ -f "$mandir/man1/kstep.1" ] || fail "kstep.1 missing"
     [ -f "$mandir/man7/kstep.7" ] || fail "kstep.7 missing"
-    for name in kinit klist kdestroy kvno; do
+    for name in kinit klist kdestroy kvno kswitch; do
         page=$mandir/man1/$prefix$name.1
         [ -f "$page" ] || fail "$page missing"
         # The title and NAME name the installed program; the trailer is in.
@@ -320,7 +344,7 @@ Try 'kstep --help' for more information."
         fish/vendor_completions.d/kstep.fish; do
         [ -f "$datadir/$file" ] || fail "$datadir/$file missing"
     done
-    for name in kinit klist kdestroy kvno; do
+    for name in kinit klist kdestroy kvno kswitch; do
         for file in "bash-completion/completions/$prefix$name" \
             "zsh/site-functions/_$prefix$name" \
             "fish/vendor_completions.d/$prefix$name.fish"; do
