@@ -3,6 +3,7 @@
  * store it in a credentials cache, as MIT's kinit does (same options, -V
  * lines and exit codes), with kstep's own AS exchange.
  */
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anonymous.h"
 #include "as.h"
 #include "ccache.h"
 #include "cli.h"
+#include "emit.h"
 #include "errors.h"
+#include "fast.h"
+#include "kpasswd.h"
+#include "renew.h"
 
 struct kinit_opts {
     int verbose;
@@ -23,8 +29,9 @@ struct kinit_opts {
     int use_keytab, client_keytab;
     char *keytab_name, *cache_name, *service_name, *password_file;
     int request_pac, no_request_pac;
+    int action;                     /* 0, or the last of -R and -v (MIT) */
     /* Accepted, not supported yet. */
-    int renew_flag, validate, anonymous;
+    int anonymous;
     char *armor_cache, *attribute, *input_cache;
     char *principal;
 };
@@ -41,6 +48,8 @@ struct kinit_run {
     bool switch_to;                 /* a collection: make CC primary */
     krb5_keytab keytab;
     krb5_creds *creds;
+    struct ks_send_result sent;     /* the KDC that answered (--json) */
+    bool fast_avail;                /* the KDC advertised FAST */
 };
 
 static struct kinit_opts o;
@@ -87,14 +96,20 @@ static struct poptOption options[] = {
       "ask the KDC not to include a PAC", NULL },
     { "password-file", '\0', POPT_ARG_STRING, &o.password_file, 0,
       "read the password from FILE ('-' for stdin)", "FILE" },
-    { NULL, 'R', POPT_ARG_NONE, &o.renew_flag, 0,
-      "renew the ticket (not supported yet)", NULL },
-    { NULL, 'v', POPT_ARG_NONE, &o.validate, 0,
-      "validate a postdated ticket (not supported yet)", NULL },
+    { "json", '\0', POPT_ARG_NONE, &ks_cli.json, 0,
+      "print what was obtained as one JSON document (errors too)", NULL },
+    { NULL, 'R', POPT_ARG_VAL, &o.action, 'R',
+      "renew the cached ticket-granting ticket (or -S SERVICE's ticket)",
+      NULL },
+    { NULL, 'v', POPT_ARG_VAL, &o.action, 'v',
+      "validate the cached postdated ticket (or -S SERVICE's ticket)",
+      NULL },
     { NULL, 'n', POPT_ARG_NONE, &o.anonymous, 0,
-      "anonymous (not supported yet)", NULL },
+      "anonymous ticket (needs PKINIT, which kstep lacks: reports what "
+      "the KDC offers)", NULL },
     { NULL, 'T', POPT_ARG_STRING, &o.armor_cache, 0,
-      "FAST armor cache (not supported yet)", "ARMOR_CACHE" },
+      "armor the exchange with FAST (RFC 6113), using the TGT in "
+      "ARMOR_CACHE", "ARMOR_CACHE" },
     { NULL, 'X', POPT_ARG_STRING, &o.attribute, 0,
       "pre-authentication attribute (not supported yet)",
       "ATTR[=VALUE]" },
@@ -122,7 +137,7 @@ free_opts(void)
     free(o.principal);
 }
 
-/* -R, -v, -n, -T, -X, -I: accepted for MIT compatibility, one line. */
+/* -X, -I: accepted for MIT compatibility, one line. */
 static void
 refuse_unsupported(void)
 {
@@ -130,12 +145,10 @@ refuse_unsupported(void)
         char letter;
         const char *what;
     } todo[] = {
-        { 'R', "renew" }, { 'v', "validate" }, { 'n', "anonymous" },
-        { 'T', "armor cache" }, { 'X', "preauth attributes" },
+        { 'X', "preauth attributes" },
         { 'I', "input cache" },
     };
     const bool given[] = {
-        o.renew_flag, o.validate, o.anonymous, o.armor_cache != NULL,
         o.attribute != NULL, o.input_cache != NULL,
     };
 
@@ -222,7 +235,10 @@ parse_command_line(int argc, const char **argv, struct kinit_run *run)
     check_usage(pc, run);
     poptFreeContext(pc);
     refuse_unsupported();
-    if (o.keytab_name != NULL && !o.use_keytab) {
+    /* Renewing and validating use the cache, never a keytab. */
+    if (o.action != 0)
+        o.use_keytab = 0;
+    else if (o.keytab_name != NULL && !o.use_keytab) {
         /* As MIT's kinit. */
         fprintf(stderr, "keytab specified, forcing -k\n");
         o.use_keytab = 1;
@@ -262,6 +278,49 @@ login_principal(struct kinit_run *run)
     return krb5_parse_name(run->ctx->k5, pw->pw_name, &run->me);
 }
 
+/*
+ * -n: WELLKNOWN/ANONYMOUS of the default realm, or of REALM for "@REALM";
+ * another name is MIT's partial anonymity (that client, anonymous flag).
+ */
+static krb5_error_code
+anonymous_principal(struct kinit_run *run)
+{
+    krb5_context k5 = run->ctx->k5;
+    krb5_principal given = NULL;
+    char *realm = NULL;
+    krb5_error_code ret;
+
+    if (o.principal != NULL) {
+        ret = krb5_parse_name(k5, o.principal, &given);
+        if (ret)
+            return ks_error_set(run->ctx, ret, "parsing the principal name "
+                                "'%s'", o.principal);
+        if (given->length > 1 ||
+            (given->length == 1 && given->data[0].length > 0)) {
+            run->me = given;
+            return krb5_unparse_name(k5, run->me, &run->me_name);
+        }
+        realm = strndup(given->realm.data, given->realm.length);
+        krb5_free_principal(k5, given);
+        ret = realm == NULL ? ENOMEM : 0;
+    } else {
+        ret = krb5_get_default_realm(k5, &realm);
+    }
+    if (!ret)
+        ret = krb5_build_principal_ext(k5, &run->me, (unsigned int)
+                                       strlen(realm), realm,
+                                       (unsigned int)strlen(
+                                           KRB5_WELLKNOWN_NAMESTR),
+                                       KRB5_WELLKNOWN_NAMESTR,
+                                       (unsigned int)strlen(
+                                           KRB5_ANONYMOUS_PRINCSTR),
+                                       KRB5_ANONYMOUS_PRINCSTR, 0);
+    free(realm);
+    if (ret)
+        return ks_error_set(run->ctx, ret, "making the anonymous principal");
+    return krb5_unparse_name(k5, run->me, &run->me_name);
+}
+
 static krb5_error_code
 choose_principal(struct kinit_run *run, krb5_ccache defcache)
 {
@@ -269,6 +328,8 @@ choose_principal(struct kinit_run *run, krb5_ccache defcache)
     int flags = o.enterprise ? KRB5_PRINCIPAL_PARSE_ENTERPRISE : 0;
     krb5_error_code ret;
 
+    if (o.anonymous)
+        return anonymous_principal(run);
     if (o.principal != NULL) {
         ret = krb5_parse_name_flags(ctx->k5, o.principal, flags, &run->me);
         if (ret)
@@ -377,10 +438,170 @@ tristate(int yes, int no)
     return yes ? 1 : no ? 0 : -1;
 }
 
+/*
+ * The password source of the AS exchanges.  It keeps what was typed, so
+ * that an expired password is asked for once even when the KDC says so
+ * only after pre-authentication (AD, Heimdal), and then gives the new one.
+ */
+struct kinit_password {
+    struct ks_password_source *src;
+    char *typed;                    /* NULL until read; zeroed when freed */
+    const char *changed;            /* the new password, once changed */
+};
+
+#define KINIT_PASSWORD_MAX 1024
+
+static krb5_error_code
+kinit_password(void *data, const char *prompt, char *buf, size_t buflen)
+{
+    struct kinit_password *pw = data;
+    const char *have = pw->changed != NULL ? pw->changed : pw->typed;
+    krb5_error_code ret;
+
+    if (have != NULL) {
+        if (strlen(have) >= buflen)
+            return KRB5_LIBOS_CANTREADPWD;
+        memcpy(buf, have, strlen(have) + 1);
+        return 0;
+    }
+    ret = ks_cli_read_password(pw->src, prompt, buf, buflen);
+    if (!ret)
+        pw->typed = strdup(buf);    /* NULL: asked again if needed */
+    return ret;
+}
+
+static void
+kinit_password_free(struct kinit_password *pw)
+{
+    if (pw->typed != NULL) {
+        explicit_bzero(pw->typed, strlen(pw->typed));
+        free(pw->typed);
+    }
+    pw->typed = NULL;
+}
+
+/*
+ * MIT's banner and prompts.  The new password comes from the terminal (or
+ * stdin when it is not one); after --password-file - from the next lines of
+ * stdin.  A mismatch or an empty password ends here: nothing is changed.
+ */
+static krb5_error_code
+read_new_password(struct kinit_run *run, char *newpw, char *again,
+                  size_t len)
+{
+    struct ks_password_source src = { NULL };
+    krb5_context k5 = run->ctx->k5;
+    krb5_error_code ret;
+
+    if (o.password_file != NULL && strcmp(o.password_file, "-") == 0)
+        src.file = "-";
+    fputs("Password expired.  You must change it now.\n",
+          ks_cli.json ? stderr : stdout);
+    fflush(ks_cli.json ? stderr : stdout);
+    ret = ks_cli_read_password(&src, "Enter new password: ", newpw, len);
+    if (!ret)
+        ret = ks_cli_read_password(&src, "Enter it again: ", again, len);
+    if (ret)
+        return ks_error_set(run->ctx, ret, "reading the new password");
+    if (strcmp(newpw, again) != 0) {
+        krb5_set_error_message(k5, KRB5_LIBOS_BADPWDMATCH, "Password "
+                               "mismatch: the new password and its "
+                               "confirmation differ; the password was not "
+                               "changed");
+        return KRB5_LIBOS_BADPWDMATCH;
+    }
+    if (newpw[0] == '\0') {
+        krb5_set_error_message(k5, KRB5_CHPW_PWDNULL, "New password cannot "
+                               "be zero length; the password was not "
+                               "changed");
+        return KRB5_CHPW_PWDNULL;
+    }
+    return 0;
+}
+
+/* A short ticket for kadmin/changepw with the old password (MIT: 5 min,
+ * not renewable, forwardable or proxiable); the KDC issues it even though
+ * the password has expired. */
+static krb5_error_code
+changepw_creds(struct kinit_run *run, const struct ks_as_options *opts,
+               const struct ks_as_keys *keys, krb5_creds **creds_out)
+{
+    krb5_context k5 = run->ctx->k5;
+    const krb5_data *realm = &run->me->realm;
+    struct ks_as_options cpw = *opts;
+    krb5_principal server = NULL;
+    krb5_error_code ret;
+
+    ret = krb5_build_principal_ext(k5, &server, realm->length, realm->data,
+                                   6, "kadmin", 8, "changepw", 0);
+    if (ret)
+        return ret;
+    cpw.server = server;
+    cpw.lifetime = 5 * 60;
+    cpw.renew_lifetime = 0;
+    cpw.start_delay = 0;
+    cpw.forwardable = cpw.proxiable = 0;
+    cpw.sent = NULL;
+    cpw.fast_avail = NULL;
+    ret = ks_as_get_creds(run->ctx, &cpw, keys, creds_out);
+    if (ret)
+        ks_error_prefix(run->ctx, ret, "getting a kadmin/changepw ticket");
+    krb5_free_principal(k5, server);
+    return ret;
+}
+
+/*
+ * KDC_ERR_KEY_EXP: change the password with kpasswd, then run the AS
+ * exchange of OPTS again with the new password (MIT's kinit does the same).
+ */
+static krb5_error_code
+change_expired_password(struct kinit_run *run,
+                        const struct ks_as_options *opts,
+                        const struct ks_as_keys *keys,
+                        struct kinit_password *pw)
+{
+    krb5_creds *cpw = NULL;
+    char *newpw = calloc(1, KINIT_PASSWORD_MAX);
+    char *again = calloc(1, KINIT_PASSWORD_MAX);
+    krb5_error_code ret = newpw != NULL && again != NULL ? 0 : ENOMEM;
+
+    ks_trace(run->ctx->trace, "AS request", 0, "key-expired",
+             "the password of %s has expired: changing it with kpasswd",
+             run->me_name);
+    if (!ret)
+        ret = changepw_creds(run, opts, keys, &cpw);
+    if (!ret)
+        ret = read_new_password(run, newpw, again, KINIT_PASSWORD_MAX);
+    if (!ret) {
+        ret = ks_kpasswd_change(run->ctx, cpw, newpw);
+        if (ret)
+            ks_error_prefix(run->ctx, ret, "changing it");
+    }
+    if (ret) {
+        ks_error_prefix(run->ctx, ret, "the password has expired");
+    } else {
+        pw->changed = newpw;
+        ret = ks_as_get_creds(run->ctx, opts, keys, &run->creds);
+        pw->changed = NULL;
+        if (ret)
+            ks_error_prefix(run->ctx, ret, "the password was changed, but "
+                            "with the new one");
+    }
+    krb5_free_creds(run->ctx->k5, cpw);
+    if (newpw != NULL)
+        explicit_bzero(newpw, KINIT_PASSWORD_MAX);
+    if (again != NULL)
+        explicit_bzero(again, KINIT_PASSWORD_MAX);
+    free(newpw);
+    free(again);
+    return ret;
+}
+
 static krb5_error_code
 get_creds(struct kinit_run *run)
 {
     struct ks_password_source src = { o.password_file };
+    struct kinit_password pw = { &src, NULL, NULL };
     struct ks_as_options opts = { 0 };
     struct ks_as_keys keys = { 0 };
     krb5_error_code ret;
@@ -395,24 +616,164 @@ get_creds(struct kinit_run *run)
     opts.addresses = tristate(o.addresses, o.noaddresses);
     opts.request_pac = tristate(o.request_pac, o.no_request_pac);
     opts.canonicalize = o.canonicalize || o.enterprise;
+    opts.sent = &run->sent;
+    opts.fast_avail = &run->fast_avail;
     if (run->keytab != NULL) {
         keys.keytab = run->keytab;
     } else {
-        keys.password = ks_cli_read_password;
-        keys.password_data = &src;
+        keys.password = kinit_password;
+        keys.password_data = &pw;
     }
-    ret = ks_as_get_creds(run->ctx, &opts, &keys, &run->creds);
+    /* -T: MIT's armor cache name; it must hold a TGT of the realm. */
+    ret = o.armor_cache == NULL ? 0 :
+        ks_ccache_resolve(run->ctx, o.armor_cache, &opts.armor_ccache);
+    if (!ret)
+        ret = ks_as_get_creds(run->ctx, &opts, &keys, &run->creds);
+    if (ret == KRB5KDC_ERR_KEY_EXP && keys.password != NULL)
+        ret = change_expired_password(run, &opts, &keys, &pw);
+    kinit_password_free(&pw);
+    if (opts.armor_ccache != NULL)
+        krb5_cc_close(run->ctx->k5, opts.armor_ccache);
     if (ret)
         ks_error_prefix(run->ctx, ret, "getting initial credentials for %s",
                         run->me_name);
     return ret;
 }
 
+/* The ticket's times as kinit(1) documents them under JSON OUTPUT. */
+static void
+emit_times(struct ks_emit *e, const krb5_ticket_times *t)
+{
+    ks_emit_begin_object(e, "times");
+    ks_emit_time(e, "auth", t->authtime);
+    ks_emit_time(e, "start", t->starttime != 0 ? t->starttime : t->authtime);
+    ks_emit_time(e, "end", t->endtime);
+    if (t->renew_till != 0)
+        ks_emit_time(e, "renew_until", t->renew_till);
+    else
+        ks_emit_null(e, "renew_until");
+    ks_emit_end(e);
+}
+
+/*
+ * --json: the document, rendered into *DOC_OUT before the cache is
+ * touched so that nothing can fail after it was stored.  No keys in it.
+ */
+static krb5_error_code
+render_json(struct kinit_run *run, char **doc_out)
+{
+    krb5_context k5 = run->ctx->k5;
+    const krb5_creds *c = run->creds;
+    struct ks_emit *e = NULL;
+    krb5_ticket *t = NULL;
+    char *cache = NULL, *doc = NULL;
+    size_t len = 0;
+    FILE *mem = NULL;
+    krb5_error_code ret;
+
+    ret = krb5_decode_ticket(&c->ticket, &t);
+    if (ret) {
+        ks_error_set(run->ctx, ret, "decoding the ticket");
+        goto cleanup;
+    }
+    ret = ks_ccache_full_name(run->ctx, run->cc, &cache);
+    if (ret)
+        goto cleanup;
+    mem = open_memstream(&doc, &len);
+    if (mem == NULL || ks_emit_new(mem, KS_EMIT_JSON, false, &e) != 0) {
+        ret = ENOMEM;
+        goto cleanup;
+    }
+    ks_emit_string(e, "cache", cache);
+    ks_emit_principal(e, "client", k5, c->client);
+    ks_emit_principal(e, "server", k5, c->server);
+    emit_times(e, &c->times);
+    ks_emit_ticket_flags(e, "flags", (krb5_flags)c->ticket_flags);
+    ks_emit_enctype_named(e, "session_key_enctype", c->keyblock.enctype);
+    ks_emit_enctype_named(e, "ticket_enctype", t->enc_part.enctype);
+    if (run->sent.kdc[0] != '\0') {
+        ks_emit_string(e, "kdc", run->sent.kdc);
+        ks_emit_string(e, "transport", ks_transport_name(run->sent.used));
+    } else {
+        ks_emit_null(e, "kdc");         /* no AS exchange (-R, -v) */
+        ks_emit_null(e, "transport");
+    }
+    ks_emit_finish(e);
+    if (fclose(mem) != 0) {
+        mem = NULL;
+        ret = ENOMEM;
+        goto cleanup;
+    }
+    mem = NULL;
+    *doc_out = doc;
+    doc = NULL;
+
+cleanup:
+    if (mem != NULL)
+        fclose(mem);
+    free(doc);
+    krb5_free_string(k5, cache);
+    krb5_free_ticket(k5, t);
+    return ret;
+}
+
+/*
+ * Store the new credentials (the cache replaced atomically, with CLIENT as
+ * its principal) and, with --json, print the document rendered before the
+ * cache was touched.
+ */
+static krb5_error_code
+store_and_print(struct kinit_run *run, krb5_principal client)
+{
+    krb5_creds *list[2] = { run->creds, NULL };
+    char *doc = NULL;
+    krb5_error_code ret;
+
+    if (ks_cli.json) {
+        ret = render_json(run, &doc);
+        if (ret)
+            return ret;
+    }
+    ret = ks_ccache_replace(run->ctx, run->cc, client, list);
+    /* As MIT: a KDC that advertised FAST gets FAST TGS requests later. */
+    if (!ret && run->fast_avail)
+        ks_fast_store_avail(run->ctx, run->cc, run->creds);
+    if (ret) {
+        free(doc);
+        return ret;
+    }
+    if (run->switch_to)
+        krb5_cc_switch(run->ctx->k5, run->cc);
+    if (o.verbose)
+        fprintf(stderr, "Authenticated to Kerberos v5\n");
+    if (doc != NULL)
+        fputs(doc, stdout);
+    free(doc);
+    return 0;
+}
+
+/*
+ * -R / -v: the cached ticket renewed or validated through the TGS exchange,
+ * then the cache replaced atomically, keeping its principal (as MIT).
+ */
+static krb5_error_code
+renew_or_validate(struct kinit_run *run)
+{
+    krb5_flags opt = o.action == 'v' ? KDC_OPT_VALIDATE : KDC_OPT_RENEW;
+    krb5_error_code ret;
+
+    ret = ks_renew_validate(run->ctx, run->cc, run->me, run->server, opt,
+                            &run->creds);
+    if (ret)
+        return ks_error_prefix(run->ctx, ret, "%s credentials for %s",
+                               o.action == 'v' ? "validating" : "renewing",
+                               run->me_name);
+    return store_and_print(run, run->me);
+}
+
 static krb5_error_code
 kinit(struct kinit_run *run)
 {
-    krb5_context k5 = run->ctx->k5;
-    krb5_creds *list[2] = { NULL, NULL };
     krb5_error_code ret;
 
     ret = open_keytab(run);
@@ -427,18 +788,14 @@ kinit(struct kinit_run *run)
         if (o.keytab_name != NULL)
             fprintf(stderr, "Using keytab: %s\n", o.keytab_name);
     }
+    if (o.action != 0)
+        return renew_or_validate(run);
+    if (o.anonymous)
+        return ks_anonymous_request(run->ctx, run->me);
     ret = get_creds(run);
     if (ret)
         return ret;
-    list[0] = run->creds;
-    ret = ks_ccache_replace(run->ctx, run->cc, run->creds->client, list);
-    if (ret)
-        return ret;
-    if (run->switch_to)
-        krb5_cc_switch(k5, run->cc);
-    if (o.verbose)
-        fprintf(stderr, "Authenticated to Kerberos v5\n");
-    return 0;
+    return store_and_print(run, run->creds->client);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "as.h"
 #include "errors.h"
+#include "fast.h"
 #include "krb5_private.h"
 #include "transport.h"
 
@@ -34,6 +35,17 @@ struct as_state {
     krb5_data key_salt;             /* the salt KEY was made with */
     char *password;                 /* owned, zeroed; NULL until asked */
     krb5_deltat pa_offset;          /* KDC time - ours, preauth only */
+    /* Where the exchange is sent, and its retries (as_referral.c). */
+    struct ks_as_options own;       /* the caller's, with our own client */
+    struct ks_send_result sent;     /* the KDC that sent the last reply */
+    struct ks_kdc_list primary;     /* non-empty: ask only these */
+    bool primary_tried;
+    bool skew_retried;
+    struct ks_as_referral referral;
+    /* -T: FAST (fast.h). */
+    struct ks_fast *fast;           /* the armor, or NULL */
+    char fast_realm[256];           /* the realm it was made for */
+    bool challenge;                 /* PA-ENCRYPTED-CHALLENGE was sent */
 };
 
 static void
@@ -56,6 +68,10 @@ state_free(struct as_state *st)
         explicit_bzero(st->password, PASSWORD_MAX);
         free(st->password);
     }
+    krb5_free_principal(k5, st->own.client);
+    ks_kdc_list_free(&st->primary);
+    ks_as_referral_clear(&st->referral);
+    ks_fast_free(st->ctx, st->fast);
 }
 
 static krb5_error_code
@@ -282,6 +298,8 @@ padata_name(krb5_preauthtype type)
         return " (PA-FX-COOKIE)";
     case KRB5_PADATA_FX_FAST:
         return " (PA-FX-FAST)";
+    case KRB5_PADATA_FX_ERROR:
+        return " (PA-FX-ERROR)";
     case KRB5_PADATA_ENCRYPTED_CHALLENGE:
         return " (PA-ENCRYPTED-CHALLENGE)";
     case KRB5_PADATA_AS_FRESHNESS:
@@ -338,6 +356,37 @@ keep_cookie(struct as_state *st, krb5_pa_data *const *padata)
     }
 }
 
+/* Inside FAST, encrypted challenge is preferred (it exists only there). */
+static bool
+use_challenge(const struct as_state *st, krb5_pa_data *const *padata)
+{
+    return st->fast != NULL &&
+           offers(padata, KRB5_PADATA_ENCRYPTED_CHALLENGE);
+}
+
+/* PA-ENCRYPTED-CHALLENGE with the time PREPARE_PREAUTH chose. */
+static krb5_error_code
+make_challenge(struct as_state *st, const krb5_error *err,
+               krb5_timestamp now, krb5_int32 usec)
+{
+    struct ks_context *ctx = st->ctx;
+    krb5_error_code ret;
+
+    ks_trace(ctx->trace, "AS fast", 0, "enc-challenge",
+             "PA-ENCRYPTED-CHALLENGE with %s (offset %+ld s from ours), "
+             "key KRB-FX-CF2(armor key, client key), usage 54",
+             ctx->config.kdc_timesync ? "the KDC's time" : "our time",
+             (long)st->pa_offset);
+    ret = ks_fast_make_challenge(ctx, st->fast, &st->key,
+                                 (krb5_timestamp)((uint32_t)now +
+                                                  (uint32_t)st->pa_offset),
+                                 ctx->config.kdc_timesync ? err->susec
+                                                          : usec,
+                                 &st->enc_ts);
+    st->challenge = ret == 0;
+    return ret;
+}
+
 /* PREAUTH_REQUIRED: choose the key from the hints, make PA-ENC-TIMESTAMP. */
 static krb5_error_code
 prepare_preauth(struct as_state *st, const krb5_error *err,
@@ -353,10 +402,18 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
         return ks_error_set(ctx, KRB5KDC_ERR_PREAUTH_FAILED,
                             "the KDC asked for pre-authentication again "
                             "after our encrypted timestamp");
-    if (!offers(padata, KRB5_PADATA_ENC_TIMESTAMP))
+    if (!offers(padata, KRB5_PADATA_ENC_TIMESTAMP) &&
+        !use_challenge(st, padata))
         return ks_error_set(ctx, KRB5_PREAUTH_FAILED,
                             "the KDC offers no pre-authentication we "
-                            "support (we do PA-ENC-TIMESTAMP)");
+                            "support (we do PA-ENC-TIMESTAMP, and "
+                            "PA-ENCRYPTED-CHALLENGE with FAST armor: -T)");
+    if (!use_challenge(st, padata) && ks_as_enc_ts_disabled(ctx, st->realm))
+        return ks_error_set(ctx, KRB5_PREAUTH_FAILED,
+                            "Encrypted timestamp is disabled "
+                            "(disable_encrypted_timestamp for %s in "
+                            "krb5.conf); armor the exchange with -T for "
+                            "encrypted challenge", st->realm);
     ks_as_hint_clear(&st->hint);
     ret = ks_as_choose_hint(ctx, padata, st->etypes, &st->hint);
     if (ret)
@@ -369,15 +426,156 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
     ret = krb5_us_timeofday(ctx->k5, &now, &usec);
     if (ret)
         return ret;
-    /* The KDC's (unauthenticated) time, for this timestamp only. */
-    st->pa_offset = (krb5_deltat)((uint32_t)err->stime - (uint32_t)now);
+    /* With kdc_timesync (MIT's default, and MIT's rule) the KDC's
+     * unauthenticated time, for this timestamp only. */
+    st->pa_offset = ctx->config.kdc_timesync
+        ? (krb5_deltat)((uint32_t)err->stime - (uint32_t)now) : 0;
+    st->challenge = false;
+    if (use_challenge(st, padata))
+        return make_challenge(st, err, now, usec);
     ks_trace(ctx->trace, "AS preauth", 0, "enc-timestamp",
-             "PA-ENC-TIMESTAMP with the KDC's time (offset %+ld s from "
-             "ours), key usage 1", (long)st->pa_offset);
+             "PA-ENC-TIMESTAMP with %s (offset %+ld s from ours), key "
+             "usage 1", ctx->config.kdc_timesync ? "the KDC's time"
+                                                 : "our time",
+             (long)st->pa_offset);
+    return ks_as_make_enc_timestamp(ctx, &st->key,
+                                    (krb5_timestamp)((uint32_t)now +
+                                                     (uint32_t)st->pa_offset),
+                                    ctx->config.kdc_timesync ? err->susec
+                                                             : usec,
+                                    &st->enc_ts);
+}
+
+/* What one realm's rounds gathered: dropped when the exchange starts
+ * over (a referral, the primary KDC).  The password is kept. */
+static void
+reset_rounds(struct as_state *st)
+{
+    ks_as_hint_clear(&st->hint);
+    free(st->cookie.data);
+    st->cookie.data = NULL;
+    st->cookie.length = 0;
+    if (st->enc_ts != NULL)
+        free(st->enc_ts->contents);
+    free(st->enc_ts);
+    st->enc_ts = NULL;
+    st->pa_offset = 0;
+}
+
+/* The exchange again in REALM (a client referral): the client's and the
+ * server's realm change; the key goes, since its default salt names the
+ * realm. */
+static krb5_error_code
+restart_in_realm(struct as_state *st, const char *realm)
+{
+    struct ks_context *ctx = st->ctx;
+    size_t len = strlen(realm);
+    krb5_timestamp now;
+    krb5_error_code ret;
+
+    ret = krb5_set_principal_realm(ctx->k5, st->own.client, realm);
+    if (!ret && st->opts->server == NULL) {
+        krb5_free_principal(ctx->k5, st->server);
+        st->server = NULL;
+        ret = krb5_build_principal_ext(ctx->k5, &st->server,
+                                       (unsigned int)len, realm,
+                                       KRB5_TGS_NAME_SIZE, KRB5_TGS_NAME,
+                                       (unsigned int)len, realm, 0);
+    } else if (!ret) {
+        ret = krb5_set_principal_realm(ctx->k5, st->server, realm);
+    }
+    if (ret)
+        return ret;
+    snprintf(st->realm, sizeof(st->realm), "%s", realm);
+    reset_rounds(st);
+    krb5_free_keyblock_contents(ctx->k5, &st->key);
+    free(st->key_salt.data);
+    st->key_salt.data = NULL;
+    ks_as_request_clear(&st->req);
+    ret = krb5_timeofday(ctx->k5, &now);
+    if (!ret)
+        ret = ks_as_init_request(ctx, st->opts, st->server, st->etypes, now,
+                                 &st->req);
+    st->req.addresses = st->addresses;
+    return ret;
+}
+
+/* WRONG_REALM (or its Windows 2003 form): followed only when the user
+ * asked for canonicalization or gave an enterprise name (RFC 6806 7). */
+static krb5_error_code
+follow_referral(struct as_state *st, const krb5_error *err)
+{
+    bool allowed = (st->req.kdc_options & KDC_OPT_CANONICALIZE) != 0 ||
+        st->opts->client->type == KRB5_NT_ENTERPRISE_PRINCIPAL;
+    char *realm = NULL;
+    krb5_error_code ret;
+
+    ret = ks_as_referral_next(st->ctx, &st->referral, st->opts->client,
+                              allowed, err, &realm);
+    if (!ret)
+        ret = restart_in_realm(st, realm);
+    free(realm);
+    return ret;
+}
+
+/*
+ * KRB_AP_ERR_SKEW to our timestamp: with kdc_timesync, one more round
+ * whose timestamp uses the time of this unauthenticated error (never
+ * stored, never again); otherwise the error, with both clocks.
+ */
+static krb5_error_code
+retry_skew(struct as_state *st, const krb5_error *err)
+{
+    struct ks_context *ctx = st->ctx;
+    krb5_timestamp now;
+    krb5_int32 usec;
+    krb5_error_code ret;
+
+    ret = krb5_us_timeofday(ctx->k5, &now, &usec);
+    if (ret)
+        return ret;
+    /* Without a timestamp sent, another try could not change a thing. */
+    if (!ctx->config.kdc_timesync || st->skew_retried || st->enc_ts == NULL)
+        return ks_as_skew_error(ctx, err, now, st->skew_retried);
+    st->skew_retried = true;
+    st->pa_offset = (krb5_deltat)((uint32_t)err->stime - (uint32_t)now);
+    ks_trace(ctx->trace, "AS preauth", 0, "skew-retry",
+             "KDC says our clock is off; its unauthenticated time is %+ld s "
+             "from ours: retrying once with that time in the timestamp only",
+             (long)st->pa_offset);
+    free(st->enc_ts->contents);
+    free(st->enc_ts);
+    st->enc_ts = NULL;
     return ks_as_make_enc_timestamp(ctx, &st->key,
                                     (krb5_timestamp)((uint32_t)now +
                                                      (uint32_t)st->pa_offset),
                                     err->susec, &st->enc_ts);
+}
+
+/*
+ * With FAST only the error inside PA-FX-FAST counts (RFC 6113 5.4.4): *ERR
+ * becomes it and *PADATA its padata.  An error outside FAST ends the
+ * exchange: its padata are never acted on.
+ */
+static krb5_error_code
+fast_error(struct as_state *st, krb5_error **err, krb5_pa_data ***padata)
+{
+    krb5_error *inner = NULL;
+    krb5_error_code ret;
+
+    ret = ks_fast_open_error(st->ctx, st->fast, *err, st->req.nonce, &inner,
+                             padata);
+    if (ret)
+        return ret;
+    if (inner == NULL) {
+        ret = ks_error_from_reply(st->ctx, *err, NULL);
+        return ks_error_prefix(st->ctx, ret, "the KDC's error is not "
+                               "FAST-protected (does the KDC support "
+                               "FAST?)");
+    }
+    krb5_free_error(st->ctx->k5, *err);
+    *err = inner;
+    return 0;
 }
 
 /* A KRB-ERROR: 0 to send another round, or the error that ends it. */
@@ -392,16 +590,25 @@ handle_error(struct as_state *st, const krb5_data *reply)
     ret = decode_krb5_error(reply, &err);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the KDC's error");
+    if (st->fast != NULL && (ret = fast_error(st, &err, &padata)) != 0) {
+        krb5_free_error(ctx->k5, err);
+        return ret;
+    }
     code = ks_error_code_from_protocol(err->error);
     ks_trace(ctx->trace, "AS request", 0, "krb-error",
              "KDC answered with error %ld", (long)err->error);
-    padata = error_padata(ctx, err);
+    if (st->fast == NULL)
+        padata = error_padata(ctx, err);
     keep_cookie(st, padata);
-    if (code == KRB5KDC_ERR_PREAUTH_REQUIRED)
+    if (ks_as_referral_is(err, st->opts->client))
+        ret = follow_referral(st, err);
+    else if (code == KRB5KDC_ERR_PREAUTH_REQUIRED)
         ret = prepare_preauth(st, err, padata);
     else if (code == KRB5KDC_ERR_PREAUTH_FAILED ||
              code == KRB5KRB_AP_ERR_BAD_INTEGRITY)
         ret = key_incorrect(st, code);
+    else if (code == KRB5KRB_AP_ERR_SKEW)
+        ret = retry_skew(st, err);
     else
         ret = ks_error_from_reply(ctx, err, NULL);
     krb5_free_pa_data(ctx->k5, padata);
@@ -436,8 +643,41 @@ reply_hint(struct as_state *st, const krb5_kdc_rep *rep,
     return 0;
 }
 
+/* The reply key: the client's key, strengthened under FAST. */
 static krb5_error_code
-open_reply(struct as_state *st, krb5_kdc_rep *rep)
+decrypt_reply(struct as_state *st, krb5_kdc_rep *rep,
+              const krb5_keyblock *strengthen)
+{
+    krb5_keyblock *key = NULL;
+    krb5_error_code ret;
+
+    if (strengthen == NULL)
+        return ks_as_decrypt_reply(st->ctx, &st->req, rep, &st->key);
+    ret = ks_fast_reply_key(st->ctx, strengthen, &st->key, &key);
+    if (!ret)
+        ret = ks_as_decrypt_reply(st->ctx, &st->req, rep, key);
+    krb5_free_keyblock(st->ctx->k5, key);
+    return ret;
+}
+
+/* After the reply opened: the KDC's encrypted challenge, and whether it
+ * advertises FAST for the TGS exchanges to come. */
+static krb5_error_code
+after_reply(struct as_state *st, const krb5_kdc_rep *rep)
+{
+    krb5_error_code ret = 0;
+
+    if (st->challenge)
+        ret = ks_fast_verify_challenge(st->ctx, st->fast, &st->key,
+                                       rep->padata);
+    if (!ret && st->opts->fast_avail != NULL)
+        *st->opts->fast_avail = ks_fast_advertised(rep->enc_part2);
+    return ret;
+}
+
+static krb5_error_code
+open_reply(struct as_state *st, krb5_kdc_rep *rep,
+           const krb5_keyblock *strengthen)
 {
     struct ks_context *ctx = st->ctx;
     struct ks_as_hint hint = { 0 };
@@ -452,7 +692,7 @@ open_reply(struct as_state *st, krb5_kdc_rep *rep)
     ks_as_hint_clear(&hint);
     if (ret)
         return ret;
-    ret = ks_as_decrypt_reply(ctx, &st->req, rep, &st->key);
+    ret = decrypt_reply(st, rep, strengthen);
     if (ret == KRB5KRB_AP_ERR_BAD_INTEGRITY)
         return key_incorrect(st, ret);
     if (ret)
@@ -460,6 +700,8 @@ open_reply(struct as_state *st, krb5_kdc_rep *rep)
     ret = krb5_timeofday(ctx->k5, &now);
     if (!ret)
         ret = ks_as_verify_reply(ctx, &st->req, rep, now);
+    if (!ret)
+        ret = after_reply(st, rep);
     return ret;
 }
 
@@ -486,18 +728,121 @@ handle_reply(struct as_state *st, const krb5_data *reply,
              krb5_creds **creds_out)
 {
     krb5_kdc_rep *rep = NULL;
+    krb5_keyblock *strengthen = NULL;
     krb5_error_code ret;
 
     ret = ks_as_decode_reply(st->ctx, &st->req, reply, &rep);
     if (ret)
         return ret;
-    ret = open_reply(st, rep);
+    /* With armor a reply without FAST is refused (RFC 6113 5.4.3). */
+    if (st->fast != NULL)
+        ret = ks_fast_open_reply(st->ctx, st->fast, rep, st->req.nonce,
+                                 &strengthen);
+    if (!ret)
+        ret = open_reply(st, rep, strengthen);
+    krb5_free_keyblock(st->ctx->k5, strengthen);
     if (!ret) {
         sync_time(st, rep);
         ret = ks_as_make_creds(st->ctx, rep, creds_out);
     }
     krb5_free_kdc_rep(st->ctx->k5, rep);
     return ret;
+}
+
+/* To the realm's KDCs, or only its primary ones after retry_primary. */
+static krb5_error_code
+send_request(struct as_state *st, krb5_data *reply_out)
+{
+    struct ks_context *ctx = st->ctx;
+    struct ks_send_job job;
+    krb5_error_code ret;
+
+    memset(&st->sent, 0, sizeof(st->sent));
+    if (st->primary.count == 0) {
+        ret = ks_transport_send(ctx, st->realm, &st->req.der, "AS send", 0,
+                                reply_out, &st->sent);
+    } else {
+        memset(&job, 0, sizeof(job));
+        job.request = &st->req.der;
+        ret = ks_transport_send_kdcs(ctx, st->realm, &st->primary, &job, 1,
+                                     1, "AS send", 0);
+        if (!ret)
+            ret = job.code;
+        if (!ret) {
+            *reply_out = job.reply;
+            st->sent = job.result;
+        }
+    }
+    if (!ret && st->opts->sent != NULL)
+        *st->opts->sent = st->sent;
+    return ret;
+}
+
+/*
+ * As MIT: a password (or key) rejected by a KDC that is not the realm's
+ * primary_kdc is tried once more with the primary, whose copy of the key
+ * may be newer.  True when the exchange should start over.
+ */
+static bool
+retry_primary(struct as_state *st, krb5_error_code code)
+{
+    struct ks_context *ctx = st->ctx;
+
+    if ((code != KRB5KDC_ERR_PREAUTH_FAILED &&
+         code != KRB5KRB_AP_ERR_BAD_INTEGRITY) || st->primary_tried ||
+        st->sent.kdc[0] == '\0')
+        return false;
+    st->primary_tried = true;
+    if (ks_as_primary_kdcs(ctx, st->realm, &st->primary) != 0 ||
+        st->primary.count == 0 || ks_as_kdc_in(&st->primary, st->sent.kdc)) {
+        ks_kdc_list_free(&st->primary);
+        return false;
+    }
+    ks_trace(ctx->trace, "AS request", 0, "primary-retry",
+             "retrying the AS request with the primary KDC: %s, which is "
+             "not the primary, rejected the key", st->sent.kdc);
+    reset_rounds(st);
+    return true;
+}
+
+/* After retry_primary: an unreachable primary leaves the replica's
+ * answer (SAVED, CODE) as the result, as MIT does. */
+static krb5_error_code
+primary_outcome(struct as_state *st, krb5_error_code ret,
+                krb5_error_code code, const char *saved)
+{
+    if (ret != KRB5_KDC_UNREACH && ret != KRB5_REALM_UNKNOWN)
+        return ret;
+    ks_trace(st->ctx->trace, "AS request", 0, "primary-unreachable",
+             "the primary KDC did not answer: keeping the first answer");
+    krb5_set_error_message(st->ctx->k5, code, "%s", saved);
+    return code;
+}
+
+/* -T: every request is armored; a referral to another realm needs armor
+ * from that realm's TGT. */
+static krb5_error_code
+ensure_armor(struct as_state *st)
+{
+    krb5_data realm;
+    krb5_error_code ret;
+
+    if (st->opts->armor_ccache == NULL)
+        return 0;
+    if (st->fast == NULL || strcmp(st->fast_realm, st->realm) != 0) {
+        ks_fast_free(st->ctx, st->fast);
+        st->fast = NULL;
+        realm.magic = KV5M_DATA;
+        realm.data = st->realm;
+        realm.length = (unsigned int)strlen(st->realm);
+        ret = ks_fast_as_armor(st->ctx, st->opts->armor_ccache, &realm,
+                               &st->fast);
+        if (ret)
+            return ret;
+        snprintf(st->fast_realm, sizeof(st->fast_realm), "%s", st->realm);
+    }
+    st->req.fast = st->fast;
+    return 0;
 }
 
 /* One round: a new nonce, encode, send; *done when creds came back. */
@@ -509,14 +854,15 @@ round_trip(struct as_state *st, krb5_creds **creds_out)
     krb5_error_code ret;
     unsigned char tag;
 
-    ret = ks_as_make_nonce(ctx->k5, &st->req.nonce);
+    ret = ensure_armor(st);
+    if (!ret)
+        ret = ks_as_make_nonce(ctx->k5, &st->req.nonce);
     if (!ret)
         ret = ks_as_encode_request(ctx, &st->req, st->enc_ts,
                                    st->cookie.data != NULL ? &st->cookie
                                                            : NULL);
     if (!ret)
-        ret = ks_transport_send(ctx, st->realm, &st->req.der, "AS send", 0,
-                                &reply, NULL);
+        ret = send_request(st, &reply);
     if (ret)
         return ret;
     tag = reply.length > 0 ? (unsigned char)reply.data[0] : 0;
@@ -538,13 +884,19 @@ ks_as_get_creds(struct ks_context *ctx, const struct ks_as_options *opts,
 {
     struct as_state st;
     krb5_creds *creds = NULL;
-    krb5_error_code ret;
+    krb5_error_code ret, first_code = 0;
+    const char *first_msg = NULL;
 
     memset(&st, 0, sizeof(st));
     st.ctx = ctx;
-    st.opts = opts;
+    st.own = *opts;
+    st.own.client = NULL;
+    st.opts = &st.own;
     st.keys = keys;
-    ret = state_init(&st);
+    /* Our own client: a referral changes its realm. */
+    ret = krb5_copy_principal(ctx->k5, opts->client, &st.own.client);
+    if (!ret)
+        ret = state_init(&st);
     for (int round = 0; !ret && creds == NULL; round++) {
         if (round == KS_AS_MAX_ROUNDS) {
             ret = ks_error_set(ctx, KRB5_GET_IN_TKT_LOOP,
@@ -553,7 +905,15 @@ ks_as_get_creds(struct ks_context *ctx, const struct ks_as_options *opts,
             break;
         }
         ret = round_trip(&st, &creds);
+        if (ret && st.primary.count > 0)
+            ret = primary_outcome(&st, ret, first_code, first_msg);
+        else if (ret && retry_primary(&st, ret)) {
+            first_code = ret;
+            first_msg = krb5_get_error_message(ctx->k5, ret);
+            ret = 0;
+        }
     }
+    krb5_free_error_message(ctx->k5, first_msg);
     state_free(&st);
     if (ret) {
         krb5_free_creds(ctx->k5, creds);

@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <krb5.h>
 #include "context.h"
+#include "transport.h"
+
+struct ks_fast;
 
 /* At most this many AS-REQs in one exchange (MIT's MAX_IN_TKT_LOOPS). */
 #define KS_AS_MAX_ROUNDS 16
@@ -31,6 +34,12 @@ struct ks_as_options {
     int request_pac;                /* -1: send none, 0: false, 1: true */
     bool canonicalize;
     const krb5_enctype *etypes;     /* NULL: config tkt_enctypes */
+    struct ks_send_result *sent;    /* NULL, or out: the KDC that sent
+                                     * the last reply (kinit --json) */
+    krb5_ccache armor_ccache;       /* -T: FAST armor (fast.h); NULL: none */
+    bool *fast_avail;               /* NULL, or out: the authenticated
+                                     * reply advertised FAST (MIT's
+                                     * fast_avail cache config) */
 };
 
 /*
@@ -77,6 +86,7 @@ struct ks_as_request {
     const krb5_enctype *etypes;     /* borrowed, 0-terminated */
     krb5_address **addresses;       /* borrowed, NULL: none */
     int request_pac;                /* -1: no PA-PAC-REQUEST */
+    struct ks_fast *fast;           /* borrowed: wrap in FAST; NULL: plain */
     krb5_data der;                  /* owned: the AS-REQ as sent */
 };
 
@@ -107,6 +117,9 @@ krb5_error_code ks_as_init_request(struct ks_context *ctx,
  * Encode REQ (with its current nonce) into req->der, replacing what was
  * there.  The padata are ENC_TS (may be NULL), the echoed COOKIE (may be
  * NULL), PA-PAC-REQUEST when request_pac >= 0, and PA-REQ-ENC-PA-REP.
+ * With req->fast they travel inside the FAST request and the outer
+ * request carries only PA-FX-FAST.  ENC_TS may also be
+ * PA-ENCRYPTED-CHALLENGE.
  */
 krb5_error_code ks_as_encode_request(struct ks_context *ctx,
                                      struct ks_as_request *req,
@@ -128,6 +141,10 @@ krb5_error_code ks_as_choose_hint(struct ks_context *ctx,
                                   struct ks_as_hint *hint_out);
 
 void ks_as_hint_clear(struct ks_as_hint *hint);
+
+/* Whether krb5.conf [realms] REALM disable_encrypted_timestamp is true
+ * (MIT 1.17): PA-ENC-TIMESTAMP is then never sent. */
+bool ks_as_enc_ts_disabled(struct ks_context *ctx, const char *realm);
 
 /*
  * The client's key from PASSWORD: string-to-key for hint->etype with the
@@ -196,5 +213,62 @@ krb5_error_code ks_as_keytab_etypes(struct ks_context *ctx,
                                     krb5_const_principal client,
                                     const krb5_enctype *candidates,
                                     krb5_enctype **etypes_out);
+
+/*
+ * as_referral: the errors that send the AS exchange elsewhere.
+ */
+
+/* At most this many client referrals (RFC 6806 7 suggests 5). */
+#define KS_AS_MAX_REFERRALS 5
+
+/* The realms an exchange asked so far: the first, then each referral's. */
+struct ks_as_referral {
+    unsigned int hops;
+    size_t nseen;
+    char *seen[KS_AS_MAX_REFERRALS + 2];
+};
+
+/*
+ * Whether ERR looks like a client referral for CLIENT: KDC_ERR_WRONG_REALM,
+ * or KDC_ERR_C_PRINCIPAL_UNKNOWN whose crealm is another realm.
+ */
+bool ks_as_referral_is(const krb5_error *err, krb5_const_principal client);
+
+/*
+ * Decide on the referral ERR (ks_as_referral_is) for CLIENT.  Not ALLOWED
+ * (no canonicalize, no enterprise name): the plain error's code and
+ * message, naming the realm and -C.  Otherwise 0 with *realm_out (malloc'ed)
+ * the realm to ask next, taken from the error's crealm only; or
+ * KRB5_KDCREP_MODIFIED with a message when there is no realm, an unusable
+ * one, one krb5.conf names no KDC for, a loop, or more than
+ * KS_AS_MAX_REFERRALS hops.  Traced at "AS request".
+ */
+krb5_error_code ks_as_referral_next(struct ks_context *ctx,
+                                    struct ks_as_referral *ref,
+                                    krb5_const_principal client,
+                                    bool allowed, const krb5_error *err,
+                                    char **realm_out);
+
+void ks_as_referral_clear(struct ks_as_referral *ref);
+
+/*
+ * The primary KDCs of REALM from krb5.conf ([realms] primary_kdc, else
+ * master_kdc) into *list_out; an empty list when none is named.  Free with
+ * ks_kdc_list_free.
+ */
+krb5_error_code ks_as_primary_kdcs(struct ks_context *ctx, const char *realm,
+                                   struct ks_kdc_list *list_out);
+
+/* Whether NAME (a ks_send_result's kdc) is an address of LIST. */
+bool ks_as_kdc_in(const struct ks_kdc_list *list, const char *name);
+
+/*
+ * KRB5KRB_AP_ERR_SKEW with a message giving this machine's time NOW and the
+ * time the KDC's (unauthenticated) error claims, and whether the exchange
+ * already RETRIED with the KDC's time.
+ */
+krb5_error_code ks_as_skew_error(struct ks_context *ctx,
+                                 const krb5_error *err, krb5_timestamp now,
+                                 bool retried);
 
 #endif /* KS_AS_H */

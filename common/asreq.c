@@ -11,6 +11,7 @@
 
 #include "as.h"
 #include "errors.h"
+#include "fast.h"
 #include "krb5_private.h"
 
 /* PA-PAC-REQUEST ::= SEQUENCE { include-pac [0] BOOLEAN } (MS-KILE). */
@@ -152,6 +153,7 @@ trace_request(struct ks_context *ctx, const struct ks_as_request *req,
              time_text(req->till, till, sizeof(till)),
              req->rtime != 0 ? ", renewable" : "", npadata,
              req->der.length);
+    ks_fast_trace_request(ctx, req->fast);
 
 cleanup:
     krb5_free_unparsed_name(ctx->k5, client);
@@ -197,6 +199,30 @@ build_padata(const struct ks_as_request *req, const krb5_pa_data *enc_ts,
     return n;
 }
 
+/* With FAST the padata travel inside the armored KrbFastReq; the outer
+ * request carries PA-FX-FAST alone (RFC 6113 5.4.2). */
+static krb5_error_code
+encode_outer(struct ks_context *ctx, const struct ks_as_request *req,
+             krb5_kdc_req *kreq, krb5_data **der_out)
+{
+    krb5_pa_data *fx = NULL, *outer[2] = { NULL, NULL };
+    krb5_pa_data **inner = kreq->padata;
+    krb5_error_code ret;
+
+    if (req->fast == NULL)
+        return encode_krb5_as_req(kreq, der_out);
+    ret = ks_fast_make_padata(ctx, req->fast, kreq, NULL, &fx);
+    if (ret)
+        return ret;
+    outer[0] = fx;
+    kreq->padata = outer;
+    ret = encode_krb5_as_req(kreq, der_out);
+    kreq->padata = inner;
+    free(fx->contents);
+    free(fx);
+    return ret;
+}
+
 krb5_error_code
 ks_as_encode_request(struct ks_context *ctx, struct ks_as_request *req,
                      const krb5_pa_data *enc_ts, const krb5_data *cookie)
@@ -224,9 +250,9 @@ ks_as_encode_request(struct ks_context *ctx, struct ks_as_request *req,
     kreq.nktypes = (int)nktypes;
     kreq.ktype = (krb5_enctype *)req->etypes;
     kreq.addresses = req->addresses;
-    ret = encode_krb5_as_req(&kreq, &der);
+    ret = encode_outer(ctx, req, &kreq, &der);
     if (ret)
-        return ks_error_set(ctx, ret, "encoding the AS-REQ");
+        return ks_error_prefix(ctx, ret, "encoding the AS-REQ");
     krb5_free_data_contents(ctx->k5, &req->der);
     req->der = *der;
     free(der);

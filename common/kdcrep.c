@@ -254,7 +254,9 @@ check_names(struct ks_context *ctx, const struct ks_as_request *req,
             const krb5_kdc_rep *rep)
 {
     const krb5_enc_kdc_rep_part *enc = rep->enc_part2;
-    bool canon = (req->kdc_options & KDC_OPT_CANONICALIZE) != 0;
+    /* Items 10-11: canonicalize or an enterprise name allows new names. */
+    bool canon = (req->kdc_options & KDC_OPT_CANONICALIZE) != 0 ||
+        req->client->type == KRB5_NT_ENTERPRISE_PRINCIPAL;
 
     if (!canon && !krb5_principal_compare(ctx->k5, rep->client, req->client))
         return modified(ctx, "the reply is for another client");

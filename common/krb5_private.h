@@ -32,6 +32,77 @@ typedef struct ks_etype_info_entry {
 
 #define KS_ETYPE_NO_SALT ((unsigned int)-1)
 
+/*
+ * FAST (RFC 6113), MIT's layouts from k5-int.h (unchanged since 1.8).  MIT
+ * exports decoders for all of them but encoders only for the reply side:
+ * the request is written by der_write.c.
+ */
+#define KS_FAST_ARMOR_AP_REQUEST 1
+
+typedef struct ks_fast_armor {
+    krb5_int32 armor_type;
+    krb5_data armor_value;
+} krb5_fast_armor;
+
+typedef struct ks_fast_armored_req {
+    krb5_magic magic;
+    krb5_fast_armor *armor;
+    krb5_checksum req_checksum;
+    krb5_enc_data enc_part;
+} krb5_fast_armored_req;
+
+typedef struct ks_fast_req {
+    krb5_magic magic;
+    krb5_flags fast_options;
+    krb5_kdc_req *req_body;         /* its padata are KrbFastReq's padata */
+} krb5_fast_req;
+
+typedef struct ks_fast_finished {
+    krb5_timestamp timestamp;
+    krb5_int32 usec;
+    krb5_principal client;          /* crealm and cname together */
+    krb5_checksum ticket_checksum;
+} krb5_fast_finished;
+
+typedef struct ks_fast_response {
+    krb5_magic magic;
+    krb5_pa_data **padata;
+    krb5_keyblock *strengthen_key;  /* NULL: absent */
+    krb5_fast_finished *finished;   /* NULL: absent */
+    krb5_int32 nonce;
+} krb5_fast_response;
+
+/* MS-SFU PA-FOR-USER (padata 129). */
+typedef struct ks_pa_for_user {
+    krb5_principal user;
+    krb5_checksum cksum;
+    krb5_data auth_package;
+} krb5_pa_for_user;
+
+/* S4UUserID, inside PA-S4U-X509-USER (padata 130). */
+typedef struct ks_s4u_userid {
+    krb5_int32 nonce;
+    krb5_principal user;
+    krb5_data subject_cert;
+    krb5_flags options;
+} krb5_s4u_userid;
+
+/* The KDC signs its PA-S4U-X509-USER with usage 27 instead of 26. */
+#define KS_S4U_OPTS_USE_REPLY_KEY_USAGE 0x20000000
+
+typedef struct ks_pa_s4u_x509_user {
+    krb5_s4u_userid user_id;
+    krb5_checksum cksum;
+} krb5_pa_s4u_x509_user;
+
+/* PA-PAC-OPTIONS (padata 167, MS-KILE); free a decoded one with free(). */
+typedef struct ks_pa_pac_options {
+    krb5_flags options;
+} krb5_pa_pac_options;
+
+/* Resource-based constrained delegation (MS-SFU 2.2.5). */
+#define KS_PA_PAC_OPTIONS_RBCD 0x10000000
+
 /* Encoders. */
 krb5_error_code encode_krb5_as_req(const krb5_kdc_req *, krb5_data **);
 krb5_error_code encode_krb5_tgs_req(const krb5_kdc_req *, krb5_data **);
@@ -55,6 +126,17 @@ krb5_error_code encode_krb5_checksum(const krb5_checksum *, krb5_data **);
 krb5_error_code encode_krb5_authdata(krb5_authdata *const *, krb5_data **);
 krb5_error_code encode_krb5_etype_info2(krb5_etype_info_entry *const *,
                                         krb5_data **);
+krb5_error_code encode_krb5_fast_response(const krb5_fast_response *,
+                                          krb5_data **);
+krb5_error_code encode_krb5_pa_fx_fast_reply(const krb5_enc_data *,
+                                            krb5_data **);
+krb5_error_code encode_krb5_pa_for_user(const krb5_pa_for_user *,
+                                       krb5_data **);
+krb5_error_code encode_krb5_s4u_userid(const krb5_s4u_userid *, krb5_data **);
+krb5_error_code encode_krb5_pa_s4u_x509_user(const krb5_pa_s4u_x509_user *,
+                                            krb5_data **);
+krb5_error_code encode_krb5_pa_pac_options(const krb5_pa_pac_options *,
+                                          krb5_data **);
 
 /* Decoders. */
 krb5_error_code decode_krb5_as_req(const krb5_data *, krb5_kdc_req **);
@@ -80,6 +162,19 @@ krb5_error_code decode_krb5_authenticator(const krb5_data *,
                                           krb5_authenticator **);
 krb5_error_code decode_krb5_pa_enc_ts(const krb5_data *, krb5_pa_enc_ts **);
 krb5_error_code decode_krb5_enc_data(const krb5_data *, krb5_enc_data **);
+krb5_error_code decode_krb5_fast_req(const krb5_data *, krb5_fast_req **);
+krb5_error_code decode_krb5_pa_fx_fast_request(const krb5_data *,
+                                              krb5_fast_armored_req **);
+krb5_error_code decode_krb5_pa_fx_fast_reply(const krb5_data *,
+                                            krb5_enc_data **);
+krb5_error_code decode_krb5_fast_response(const krb5_data *,
+                                         krb5_fast_response **);
+krb5_error_code decode_krb5_pa_for_user(const krb5_data *,
+                                       krb5_pa_for_user **);
+krb5_error_code decode_krb5_pa_s4u_x509_user(const krb5_data *,
+                                            krb5_pa_s4u_x509_user **);
+krb5_error_code decode_krb5_pa_pac_options(const krb5_data *,
+                                          krb5_pa_pac_options **);
 
 /* Free functions for the decoders' results. */
 void krb5_free_kdc_rep(krb5_context, krb5_kdc_rep *);
@@ -92,5 +187,47 @@ void krb5_free_pa_enc_ts(krb5_context, krb5_pa_enc_ts *);
 void krb5_free_enc_data(krb5_context, krb5_enc_data *);
 void krb5_free_ap_req(krb5_context, krb5_ap_req *);
 void krb5_free_last_req(krb5_context, krb5_last_req_entry **);
+void krb5_free_fast_req(krb5_context, krb5_fast_req *);
+void krb5_free_fast_armored_req(krb5_context, krb5_fast_armored_req *);
+void krb5_free_fast_response(krb5_context, krb5_fast_response *);
+void krb5_free_pa_for_user(krb5_context, krb5_pa_for_user *);
+void krb5_free_pa_s4u_x509_user(krb5_context, krb5_pa_s4u_x509_user *);
+
+/*
+ * KRB-PRIV (RFC 4120 5.7) for kpasswd, MIT's layouts from k5-int.h.  An
+ * encoded EncKrbPrivPart omits timestamp/usec when timestamp is 0, the
+ * seq-number when it is 0, and r-address when NULL; s-address is required.
+ * AP-REP's structs are public in <krb5.h>, its codecs are not.
+ */
+typedef struct ks_priv {
+    krb5_magic magic;
+    krb5_enc_data enc_part;
+} krb5_priv;
+
+typedef struct ks_priv_enc_part {
+    krb5_magic magic;
+    krb5_data user_data;
+    krb5_timestamp timestamp;
+    krb5_int32 usec;
+    krb5_ui_4 seq_number;
+    krb5_address *s_address;
+    krb5_address *r_address;
+} krb5_priv_enc_part;
+
+krb5_error_code encode_krb5_priv(const krb5_priv *, krb5_data **);
+krb5_error_code encode_krb5_enc_priv_part(const krb5_priv_enc_part *,
+                                          krb5_data **);
+krb5_error_code encode_krb5_ap_rep(const krb5_ap_rep *, krb5_data **);
+krb5_error_code encode_krb5_ap_rep_enc_part(const krb5_ap_rep_enc_part *,
+                                            krb5_data **);
+krb5_error_code decode_krb5_priv(const krb5_data *, krb5_priv **);
+krb5_error_code decode_krb5_enc_priv_part(const krb5_data *,
+                                          krb5_priv_enc_part **);
+krb5_error_code decode_krb5_ap_rep(const krb5_data *, krb5_ap_rep **);
+krb5_error_code decode_krb5_ap_rep_enc_part(const krb5_data *,
+                                            krb5_ap_rep_enc_part **);
+void krb5_free_priv(krb5_context, krb5_priv *);
+void krb5_free_priv_enc_part(krb5_context, krb5_priv_enc_part *);
+void krb5_free_ap_rep(krb5_context, krb5_ap_rep *);
 
 #endif /* KS_KRB5_PRIVATE_H */

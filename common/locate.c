@@ -245,29 +245,84 @@ add_entry(struct ks_context *ctx, struct ks_kdc_list *list,
     return ret == KRB5_KDC_UNREACH ? 0 : ret;
 }
 
-krb5_error_code
-ks_locate_kdcs(struct ks_context *ctx, const char *realm,
-               struct ks_kdc_list *list_out)
+/* The --kdc entries: a malformed one is the user's typo, so an error;
+ * one that does not resolve is skipped, as in krb5.conf. */
+static krb5_error_code
+add_cli_kdcs(struct ks_context *ctx, const char *realm,
+             struct ks_kdc_list *list)
 {
-    struct ks_kdc_list list = { 0 };
+    char **kdcs = ctx->net.kdcs, *host = NULL, *port = NULL;
+    char source[KS_ENTRY_QUOTE_MAX + 8];
+    enum ks_transport_kind kind;
+    krb5_error_code ret = 0;
+    size_t i;
+
+    ks_trace(ctx->trace, "locate", 0, "kdc-override",
+             "KDCs for %s from --kdc, instead of krb5.conf's and DNS's",
+             realm);
+    for (i = 0; kdcs[i] != NULL && ret == 0; i++) {
+        snprintf(source, sizeof(source), "--kdc %.*s", KS_ENTRY_QUOTE_MAX,
+                 kdcs[i]);
+        ret = ks_locate_parse_entry(kdcs[i], &host, &port, &kind);
+        if (ret == EINVAL) {
+            krb5_set_error_message(ctx->k5, ret,
+                                   "--kdc '%.*s' is not a KDC address (want "
+                                   "HOST, HOST:PORT or [V6ADDR]:PORT, "
+                                   "optionally after udp/ or tcp/)",
+                                   KS_ENTRY_QUOTE_MAX, kdcs[i]);
+            break;
+        }
+        if (ret == 0)
+            ret = ks_locate_add_host(ctx, list, host, port, kind, source);
+        if (ret == KRB5_KDC_UNREACH)
+            ret = 0;
+        free(host);
+        free(port);
+        host = port = NULL;
+    }
+    if (ret == 0 && list->count == 0) {
+        ret = KRB5_KDC_UNREACH;
+        krb5_set_error_message(ctx->k5, ret,
+                               "Cannot find KDC for realm \"%s\" (no --kdc "
+                               "address resolves: %s%s)",
+                               realm, kdcs[0], i > 1 ? ", ..." : "");
+    }
+    return ret;
+}
+
+/* No kdc in krb5.conf: DNS when dns_lookup_kdc allows it, as MIT does. */
+static krb5_error_code
+add_dns_kdcs(struct ks_context *ctx, const char *realm,
+             struct ks_kdc_list *list)
+{
+    if (!ks_locate_dns_enabled(ctx)) {
+        krb5_set_error_message(ctx->k5, KRB5_REALM_UNKNOWN,
+                               "Cannot find KDC for realm \"%s\" (add the "
+                               "realm's kdc to [realms] in krb5.conf)",
+                               realm);
+        return KRB5_REALM_UNKNOWN;
+    }
+    return ks_locate_dns(ctx, realm, list);
+}
+
+static krb5_error_code
+add_conf_kdcs(struct ks_context *ctx, const char *realm,
+              struct ks_kdc_list *list)
+{
     char **values = NULL;
     krb5_error_code ret;
     size_t i;
 
     ret = ks_config_realm_values(ctx->k5, realm, "kdc", &values);
     if (ret)
-        goto cleanup;
+        return ret;
     if (values[0] == NULL) {
-        ret = KRB5_REALM_UNKNOWN;
-        krb5_set_error_message(ctx->k5, ret,
-                               "Cannot find KDC for realm \"%s\" (add the "
-                               "realm's kdc to [realms] in krb5.conf)",
-                               realm);
-        goto cleanup;
+        ks_config_free_list(values);
+        return add_dns_kdcs(ctx, realm, list);
     }
     for (i = 0; values[i] != NULL && ret == 0; i++)
-        ret = add_entry(ctx, &list, values[i]);
-    if (ret == 0 && list.count == 0) {
+        ret = add_entry(ctx, list, values[i]);
+    if (ret == 0 && list->count == 0) {
         ret = KRB5_KDC_UNREACH;
         krb5_set_error_message(ctx->k5, ret,
                                "Cannot find KDC for realm \"%s\" (none of "
@@ -275,6 +330,21 @@ ks_locate_kdcs(struct ks_context *ctx, const char *realm,
                                "malformed or not resolving)",
                                realm, i);
     }
+    ks_config_free_list(values);
+    return ret;
+}
+
+krb5_error_code
+ks_locate_kdcs(struct ks_context *ctx, const char *realm,
+               struct ks_kdc_list *list_out)
+{
+    struct ks_kdc_list list = { 0 };
+    krb5_error_code ret;
+
+    if (ctx->net.kdcs != NULL && ctx->net.kdcs[0] != NULL)
+        ret = add_cli_kdcs(ctx, realm, &list);
+    else
+        ret = add_conf_kdcs(ctx, realm, &list);
     if (ret)
         goto cleanup;
     *list_out = list;
@@ -282,6 +352,5 @@ ks_locate_kdcs(struct ks_context *ctx, const char *realm,
 
 cleanup:
     ks_kdc_list_free(&list);
-    ks_config_free_list(values);
     return ret;
 }

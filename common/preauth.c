@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "as.h"
+#include "config.h"
 #include "errors.h"
 #include "krb5_private.h"
 
@@ -160,6 +162,26 @@ ks_as_hint_clear(struct ks_as_hint *hint)
     free(hint->salt.data);
     free(hint->s2kparams.data);
     memset(hint, 0, sizeof(*hint));
+}
+
+bool
+ks_as_enc_ts_disabled(struct ks_context *ctx, const char *realm)
+{
+    /* What the profile library reads as true. */
+    static const char *const yes[] = { "y", "yes", "true", "t", "1", "on" };
+    char **values = NULL;
+    bool off = false;
+
+    if (ks_config_realm_values(ctx->k5, realm, "disable_encrypted_timestamp",
+                               &values) != 0)
+        return false;
+    for (size_t i = 0; values[0] != NULL && i < sizeof(yes) / sizeof(*yes);
+         i++) {
+        if (strcasecmp(values[0], yes[i]) == 0)
+            off = true;
+    }
+    ks_config_free_list(values);
+    return off;
 }
 
 krb5_error_code

@@ -27,10 +27,39 @@
 /* At most this many referral or cross-realm hops (MIT's KRB5_REFERRAL_MAXHOPS). */
 #define KS_TGS_MAX_HOPS 10
 
+struct ks_tgs_request;
+struct ks_tgs_hook;
+struct ks_fast;
+
 struct ks_tgs_options {
     krb5_flags kdc_options;         /* KDC_OPT_*; 0 for a plain request */
     krb5_timestamp till;            /* 0: the TGT's endtime */
     const krb5_enctype *etypes;     /* NULL: config tkt_enctypes */
+    /* S4U and user-to-user (common/s4u.h); NULL for a plain request. */
+    const krb5_data *second_ticket; /* additional ticket (DER Ticket) */
+    const struct ks_tgs_hook *hook; /* borrowed until the reply is opened */
+    bool fast;                      /* wrap in FAST with implicit TGT armor
+                                     * (RFC 6113); the reply must be FAST */
+};
+
+/*
+ * What S4U requests add to the exchange: padata made once the nonce and
+ * subkey are chosen, and checks of the decrypted reply.
+ */
+struct ks_tgs_hook {
+    /* Padata sent after PA-TGS-REQ (NULL-terminated; freed by the
+     * caller with krb5_free_pa_data), or NULL for none. */
+    krb5_error_code (*padata)(struct ks_context *ctx,
+                              const struct ks_tgs_request *req, void *arg,
+                              krb5_pa_data ***padata_out);
+    /* Called on the decrypted reply after the other checks; when
+     * checks_client is set, the reply's client is checked here instead
+     * of against the TGT's, and the credentials take the reply's. */
+    krb5_error_code (*check_reply)(struct ks_context *ctx,
+                                   const struct ks_tgs_request *req,
+                                   const krb5_kdc_rep *rep, void *arg);
+    bool checks_client;
+    void *arg;
 };
 
 /* What step 1 made and steps 6-8 need.  Owns every pointer. */
@@ -45,6 +74,9 @@ struct ks_tgs_request {
     krb5_int32 cusec;
     krb5_keyblock *subkey;          /* authenticator subkey */
     krb5_enctype *etypes;           /* 0-terminated, as sent */
+    krb5_data second_ticket;        /* additional ticket, or empty */
+    const struct ks_tgs_hook *hook; /* borrowed, or NULL */
+    struct ks_fast *fast;           /* FAST armor (fast.h), or NULL */
 };
 
 void ks_tgs_request_free(struct ks_context *ctx, struct ks_tgs_request *req);

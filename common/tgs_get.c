@@ -11,6 +11,7 @@
 #include "ccache_lookup.h"
 #include "config.h"
 #include "errors.h"
+#include "fast.h"
 #include "tgs.h"
 #include "tgs_int.h"
 
@@ -126,6 +127,14 @@ local_tgt(struct walk *w, const krb5_creds **tgt_out)
 #define INHERITED_FLAGS (TKT_FLG_FORWARDABLE | TKT_FLG_PROXIABLE | \
                          TKT_FLG_MAY_POSTDATE | TKT_FLG_RENEWABLE)
 
+/* FAST with implicit TGT armor when the cache says the TGT's KDC
+ * advertised it (MIT's fast_avail entry, which kinit writes). */
+static bool
+fast_for(const struct walk *w, const krb5_creds *tgt)
+{
+    return ks_fast_ccache_avail(w->ctx, w->cc, ks_tgs_kdc_realm(tgt));
+}
+
 /* Steps 1, 6 and 7 for SERVER with TGT.  A TGT on the way (FOR_TGT) is
  * asked for with the configured enctypes, not the service's -e. */
 static krb5_error_code
@@ -140,6 +149,7 @@ exchange(struct walk *w, const krb5_creds *tgt, krb5_const_principal server,
     o.kdc_options |= extra_options | (tgt->ticket_flags & INHERITED_FLAGS);
     if (for_tgt)
         o.etypes = NULL;
+    o.fast = o.fast || fast_for(w, tgt);
     ret = ks_tgs_build_request(w->ctx, tgt, server, &o, &req);
     if (!ret)
         ret = ks_tgs_send(w->ctx, req, &reply, NULL);
@@ -591,6 +601,7 @@ run_batch(struct walk *w, const krb5_creds *tgt, struct ks_tgs_job **list,
     size_t i;
 
     o.kdc_options |= tgt->ticket_flags & INHERITED_FLAGS;
+    o.fast = o.fast || fast_for(w, tgt);
     reqs = calloc(n, sizeof(*reqs));
     sends = calloc(n, sizeof(*sends));
     realm = strndup(r->data, r->length);

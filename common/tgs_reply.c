@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "fast.h"
 #include "krb5_private.h"
 #include "tgs.h"
 #include "tgs_int.h"
@@ -52,6 +53,30 @@ ks_tgs_send(struct ks_context *ctx, const struct ks_tgs_request *req,
     return ret;
 }
 
+/* With FAST only the inner error counts (RFC 6113 5.4.4): *ERR becomes
+ * it.  An error outside FAST stays, and *PLAIN_OUT says so. */
+static krb5_error_code
+fast_error(struct ks_context *ctx, const struct ks_tgs_request *req,
+           krb5_error **err, bool *plain_out)
+{
+    krb5_error *inner = NULL;
+    krb5_pa_data **padata = NULL;
+    krb5_error_code ret;
+
+    ret = ks_fast_open_error(ctx, req->fast, *err, req->nonce, &inner,
+                             &padata);
+    krb5_free_pa_data(ctx->k5, padata);
+    if (ret)
+        return ret;
+    if (inner == NULL) {
+        *plain_out = true;
+        return 0;
+    }
+    krb5_free_error(ctx->k5, *err);
+    *err = inner;
+    return 0;
+}
+
 /* A KRB-ERROR as the reply: its code, with a message naming the service. */
 static krb5_error_code
 error_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
@@ -60,13 +85,25 @@ error_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     krb5_error *err = NULL;
     krb5_error_code ret;
     char service[256];
+    bool plain = false;
 
     ret = decode_krb5_error(reply, &err);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the KDC's KRB-ERROR");
+    if (req->fast != NULL) {
+        ret = fast_error(ctx, req, &err, &plain);
+        if (ret) {
+            krb5_free_error(ctx->k5, err);
+            return ret;
+        }
+    }
     ret = ks_error_from_reply(ctx, err,
                               tgs_name(ctx, req->server, service,
                                        sizeof(service)));
+    if (plain)
+        ks_trace(ctx->trace, "7/8 decrypt", 7, "fast-absent",
+                 "the KDC's error is not FAST-protected (a KDC without "
+                 "FAST for TGS)");
     ks_trace(ctx->trace, "7/8 decrypt", 7, "error",
              "KRB-ERROR %ld from the KDC for %s", (long)err->error, service);
     krb5_free_error(ctx->k5, err);
@@ -94,21 +131,41 @@ decrypt_with(struct ks_context *ctx, const krb5_keyblock *key,
 }
 
 /* The subkey first (usage 9), then the TGT session key (usage 8), which
- * old Heimdal KDCs use. */
+ * old Heimdal KDCs use; with FAST both strengthened (RFC 6113 5.4.3). */
 static krb5_error_code
 decrypt_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
-              krb5_kdc_rep *rep, const char **how_out)
+              krb5_kdc_rep *rep, const krb5_keyblock *strengthen,
+              const char **how_out)
 {
-    krb5_error_code ret;
+    krb5_keyblock *sub = NULL, *ses = NULL;
+    krb5_error_code ret = 0;
 
-    ret = decrypt_with(ctx, req->subkey, KU_TGS_REP_SUBKEY, rep);
-    *how_out = "the authenticator subkey (usage 9)";
+    if (strengthen != NULL) {
+        ret = ks_fast_reply_key(ctx, strengthen, req->subkey, &sub);
+        if (!ret)
+            ret = ks_fast_reply_key(ctx, strengthen, &req->tgt->keyblock,
+                                    &ses);
+        if (ret) {
+            krb5_free_keyblock(ctx->k5, sub);
+            return ret;
+        }
+    }
+    ret = decrypt_with(ctx, sub != NULL ? sub : req->subkey,
+                       KU_TGS_REP_SUBKEY, rep);
+    *how_out = strengthen != NULL ?
+        "the strengthened authenticator subkey (FAST, usage 9)" :
+        "the authenticator subkey (usage 9)";
+    if (ret && ret != ENOMEM) {
+        ret = decrypt_with(ctx, ses != NULL ? ses : &req->tgt->keyblock,
+                           KU_TGS_REP_SESSION, rep);
+        *how_out = strengthen != NULL ?
+            "the strengthened session key (FAST, usage 8)" :
+            "the ticket-granting ticket's session key (usage 8)";
+    }
+    krb5_free_keyblock(ctx->k5, sub);
+    krb5_free_keyblock(ctx->k5, ses);
     if (ret == ENOMEM)
         return ret;
-    if (ret) {
-        ret = decrypt_with(ctx, &req->tgt->keyblock, KU_TGS_REP_SESSION, rep);
-        *how_out = "the ticket-granting ticket's session key (usage 8)";
-    }
     if (ret == KRB5_BAD_ENCTYPE)
         ret = KRB5KRB_AP_ERR_BAD_INTEGRITY;
     if (ret)
@@ -172,7 +229,9 @@ check_times(struct ks_context *ctx, const struct ks_tgs_request *req,
         req->till != 0 && tgs_ts_after(t->renew_till, req->till))
         return modified(ctx, "the renewable ticket outlasts the till "
                         "asked for");
-    if (!(req->kdc_options & KDC_OPT_POSTDATED) &&
+    /* A validated ticket keeps its postdated start time (RFC 4120
+     * 3.3.3.2), which may lie well in the past: no skew check for it. */
+    if (!(req->kdc_options & (KDC_OPT_POSTDATED | KDC_OPT_VALIDATE)) &&
         tgs_ts_distance(t->starttime, req->ctime) >
         (uint32_t)ctx->config.clockskew)
         return ks_error_set(ctx, KRB5_KDCREP_SKEW, "checking the TGS-REP: "
@@ -226,7 +285,10 @@ verify_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
         return ks_error_set(ctx, KRB5KRB_AP_ERR_MSG_TYPE,
                             "checking the TGS-REP: message type %d",
                             (int)rep->msg_type);
-    if (rep->client == NULL ||
+    if (rep->client == NULL)
+        return modified(ctx, "the reply names no client");
+    /* S4U replies name the user; their hook checks that name. */
+    if ((req->hook == NULL || !req->hook->checks_client) &&
         !krb5_principal_compare(ctx->k5, rep->client, req->tgt->client))
         return modified(ctx, "the reply is for another client");
     ret = check_server(ctx, req, rep);
@@ -243,7 +305,21 @@ verify_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
         ret = check_session_key(ctx, enc->session);
     if (!ret)
         strip_ok_as_delegate(req, enc);
+    if (!ret && req->hook != NULL && req->hook->check_reply != NULL)
+        ret = req->hook->check_reply(ctx, req, rep, req->hook->arg);
     return ret;
+}
+
+static krb5_error_code
+copy_second_ticket(const krb5_data *in, krb5_data *out)
+{
+    out->magic = KV5M_DATA;
+    out->data = malloc(in->length);
+    if (out->data == NULL)
+        return ENOMEM;
+    memcpy(out->data, in->data, in->length);
+    out->length = in->length;
+    return 0;
 }
 
 /* Deep copies of the checked reply. */
@@ -252,6 +328,8 @@ make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
            const krb5_kdc_rep *rep, krb5_creds **creds_out)
 {
     const krb5_enc_kdc_rep_part *enc = rep->enc_part2;
+    bool s4u = req->hook != NULL && req->hook->checks_client;
+    bool u2u = (req->kdc_options & KDC_OPT_ENC_TKT_IN_SKEY) != 0;
     krb5_creds *c;
     krb5_data *ticket = NULL;
     krb5_error_code ret;
@@ -260,7 +338,11 @@ make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
     if (c == NULL)
         return ENOMEM;
     c->magic = KV5M_CREDS;
-    ret = krb5_copy_principal(ctx->k5, req->tgt->client, &c->client);
+    ret = krb5_copy_principal(ctx->k5, s4u ? rep->client : req->tgt->client,
+                              &c->client);
+    /* As MIT does: a user-to-user ticket keeps the TGT it is in. */
+    if (!ret && u2u && req->second_ticket.length != 0)
+        ret = copy_second_ticket(&req->second_ticket, &c->second_ticket);
     if (!ret)
         ret = krb5_copy_principal(ctx->k5, enc->server, &c->server);
     if (!ret)
@@ -278,6 +360,7 @@ make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
     free(ticket);
     c->times = enc->times;
     c->ticket_flags = enc->flags;
+    c->is_skey = u2u;
     *creds_out = c;
     return 0;
 }
@@ -305,6 +388,7 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
 {
     krb5_kdc_rep *rep = NULL;
     krb5_creds *creds = NULL;
+    krb5_keyblock *strengthen = NULL;
     const char *how = NULL;
     unsigned char tag;
     krb5_error_code ret;
@@ -321,7 +405,12 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     ret = decode_krb5_tgs_rep(reply, &rep);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the TGS-REP");
-    ret = decrypt_reply(ctx, req, rep, &how);
+    if (req->fast != NULL)
+        ret = ks_fast_open_reply(ctx, req->fast, rep, req->nonce,
+                                 &strengthen);
+    if (!ret)
+        ret = decrypt_reply(ctx, req, rep, strengthen, &how);
+    krb5_free_keyblock(ctx->k5, strengthen);
     if (!ret)
         ret = verify_reply(ctx, req, rep);
     if (!ret)

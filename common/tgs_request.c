@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "fast.h"
 #include "krb5_private.h"
 #include "tgs.h"
 #include "tgs_int.h"
@@ -83,6 +84,8 @@ ks_tgs_request_free(struct ks_context *ctx, struct ks_tgs_request *req)
     krb5_free_principal(ctx->k5, req->server);
     krb5_free_keyblock(ctx->k5, req->subkey);
     free(req->etypes);
+    krb5_free_data_contents(ctx->k5, &req->second_ticket);
+    ks_fast_free(ctx, req->fast);
     free(req);
 }
 
@@ -129,6 +132,8 @@ default_till(const krb5_creds *tgt, krb5_flags kdc_options)
     return tgt->times.endtime;
 }
 
+static krb5_error_code copy_der(const krb5_data *in, krb5_data *out);
+
 /* A request with everything but the encoding: names, nonce, times,
  * subkey. */
 static krb5_error_code
@@ -166,6 +171,12 @@ new_request(struct ks_context *ctx, const krb5_creds *tgt,
     req->kdc_options = opts != NULL ? opts->kdc_options : 0;
     req->till = opts != NULL && opts->till != 0 ? opts->till :
         default_till(tgt, req->kdc_options);
+    if (opts != NULL && opts->second_ticket != NULL &&
+        copy_der(opts->second_ticket, &req->second_ticket) != 0) {
+        ks_tgs_request_free(ctx, req);
+        return ENOMEM;
+    }
+    req->hook = opts != NULL ? opts->hook : NULL;
     *req_out = req;
     return 0;
 }
@@ -268,6 +279,74 @@ make_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
     return ret;
 }
 
+/* The hook's padata after PA-TGS-REQ (PA) into a new NULL-terminated
+ * array that borrows every element. */
+static krb5_error_code
+join_padata(krb5_pa_data *pa, krb5_pa_data **extra, krb5_pa_data ***out)
+{
+    size_t n = 0;
+
+    while (extra != NULL && extra[n] != NULL)
+        n++;
+    *out = calloc(n + 2, sizeof(**out));
+    if (*out == NULL)
+        return ENOMEM;
+    (*out)[0] = pa;
+    for (size_t i = 0; i < n; i++)
+        (*out)[i + 1] = extra[i];
+    return 0;
+}
+
+/* The additional ticket (user-to-user, S4U2Proxy) decoded into *t_out. */
+static krb5_error_code
+decode_second_ticket(struct ks_context *ctx, const struct ks_tgs_request *req,
+                     krb5_ticket **t_out)
+{
+    krb5_error_code ret;
+
+    *t_out = NULL;
+    if (req->second_ticket.length == 0)
+        return 0;
+    ret = decode_krb5_ticket(&req->second_ticket, t_out);
+    if (ret)
+        ks_error_set(ctx, ret, "decoding the additional ticket");
+    return ret;
+}
+
+/*
+ * FAST (RFC 6113 5.4.2, implicit TGT armor): the hook's padata EXTRA go
+ * inside the KrbFastReq with KR's body; the checksum covers the AP-REQ.
+ * The outer padata are PA-TGS-REQ, PA-FX-FAST and EXTRA again, as MIT
+ * sends them (a KDC without FAST still finds what it needs).
+ */
+static krb5_error_code
+fast_padata(struct ks_context *ctx, struct ks_tgs_request *req,
+            krb5_kdc_req *kr, const krb5_data *ap, krb5_pa_data *pa,
+            krb5_pa_data **extra, krb5_pa_data **fx_out,
+            krb5_pa_data ***padata_out)
+{
+    krb5_pa_data **list;
+    size_t n = 0;
+    krb5_error_code ret;
+
+    kr->padata = extra;
+    ret = ks_fast_make_padata(ctx, req->fast, kr, ap, fx_out);
+    kr->padata = NULL;
+    if (ret)
+        return ret;
+    while (extra != NULL && extra[n] != NULL)
+        n++;
+    list = calloc(n + 3, sizeof(*list));
+    if (list == NULL)
+        return ENOMEM;
+    list[0] = pa;
+    list[1] = *fx_out;
+    for (size_t i = 0; i < n; i++)
+        list[i + 2] = extra[i];
+    *padata_out = list;
+    return 0;
+}
+
 /* Encode REQ: req-body, authenticator, AP-REQ, TGS-REQ. */
 static krb5_error_code
 encode_request(struct ks_context *ctx, struct ks_tgs_request *req)
@@ -275,11 +354,20 @@ encode_request(struct ks_context *ctx, struct ks_tgs_request *req)
     krb5_kdc_req kr;
     krb5_data *body = NULL, *ap = NULL, *out = NULL;
     krb5_enc_data auth = { 0 };
-    krb5_pa_data pa, *padata[2];
+    krb5_pa_data pa, **padata = NULL, **extra = NULL, *fx = NULL;
+    krb5_ticket *second = NULL, *tickets[2] = { NULL, NULL };
     krb5_error_code ret;
 
     fill_kdc_req(req, &kr);
-    ret = encode_krb5_kdc_req_body(&kr, &body);
+    ret = decode_second_ticket(ctx, req, &second);
+    if (!ret && second != NULL) {
+        tickets[0] = second;
+        kr.second_ticket = tickets;
+    }
+    if (!ret && req->hook != NULL && req->hook->padata != NULL)
+        ret = req->hook->padata(ctx, req, req->hook->arg, &extra);
+    if (!ret)
+        ret = encode_krb5_kdc_req_body(&kr, &body);
     if (!ret)
         ret = make_authenticator(ctx, req, body, &auth);
     if (!ret)
@@ -291,8 +379,12 @@ encode_request(struct ks_context *ctx, struct ks_tgs_request *req)
     pa.pa_type = PA_TGS_REQ;
     pa.length = ap->length;
     pa.contents = (krb5_octet *)ap->data;
-    padata[0] = &pa;
-    padata[1] = NULL;
+    if (req->fast != NULL)
+        ret = fast_padata(ctx, req, &kr, ap, &pa, extra, &fx, &padata);
+    else
+        ret = join_padata(&pa, extra, &padata);
+    if (ret)
+        goto cleanup;
     kr.padata = padata;
     ret = encode_krb5_tgs_req(&kr, &out);
     if (ret)
@@ -301,6 +393,12 @@ encode_request(struct ks_context *ctx, struct ks_tgs_request *req)
     free(out);
 
 cleanup:
+    free(padata);
+    if (fx != NULL)
+        free(fx->contents);
+    free(fx);
+    krb5_free_pa_data(ctx->k5, extra);
+    krb5_free_ticket(ctx->k5, second);
     krb5_free_data(ctx->k5, body);
     krb5_free_data(ctx->k5, ap);
     free(auth.ciphertext.data);
@@ -325,6 +423,7 @@ trace_request(struct ks_context *ctx, const struct ks_tgs_request *req)
              ks_trace_key(ctx->trace, ctx->k5, req->subkey, key,
                           sizeof(key)),
              req->encoded.length);
+    ks_fast_trace_request(ctx, req->fast);
 }
 
 krb5_error_code
@@ -349,6 +448,9 @@ ks_tgs_build_request(struct ks_context *ctx, const krb5_creds *tgt,
     if (ret == KRB5_CONFIG_ETYPE_NOSUPP)
         return ks_error_set(ctx, ret, "building a TGS-REQ: no permitted "
                             "encryption type to ask for");
+    if (!ret && opts != NULL && opts->fast)
+        ret = ks_fast_tgs_armor(ctx, req->subkey, &tgt->keyblock,
+                                &req->fast);
     if (!ret)
         ret = encode_request(ctx, req);
     if (ret) {
@@ -484,6 +586,16 @@ copy_der(const krb5_data *in, krb5_data *out)
     return 0;
 }
 
+static bool
+has_fast(const krb5_kdc_req *kr)
+{
+    for (size_t i = 0; kr->padata != NULL && kr->padata[i] != NULL; i++) {
+        if (kr->padata[i]->pa_type == KS_PA_FX_FAST)
+            return true;
+    }
+    return false;
+}
+
 krb5_error_code
 ks_tgs_load_request(struct ks_context *ctx, krb5_ccache cc,
                     const krb5_data *der, struct ks_tgs_request **req_out)
@@ -509,6 +621,10 @@ ks_tgs_load_request(struct ks_context *ctx, krb5_ccache cc,
         ret = open_authenticator(ctx, req->tgt, &ap->authenticator, &auth);
     if (!ret)
         ret = take_parts(ctx, req, kr, auth);
+    /* A FAST request's armor key follows from the subkey and TGT. */
+    if (!ret && has_fast(kr))
+        ret = ks_fast_tgs_armor(ctx, req->subkey, &req->tgt->keyblock,
+                                &req->fast);
     if (!ret)
         ret = copy_der(der, &req->encoded);
     if (ret)

@@ -96,6 +96,7 @@ struct run {
     struct pollfd *pfds;
     struct conn_ref *refs;
     size_t cap;
+    bool kpasswd;                   /* kpasswd servers, not KDCs */
 };
 
 static const char *const kind_names[2] = { "UDP", "TCP" };
@@ -423,6 +424,13 @@ req_close_all(struct run *run, struct req *req)
     }
 }
 
+/* Why a try failed; a try that did not fail was never answered. */
+static const char *
+conn_reason(const struct conn *c)
+{
+    return c->reason[0] != '\0' ? c->reason : "no reply";
+}
+
 /* "127.0.0.1:88 over UDP (port unreachable) and TCP (connection
  * refused)", or "... over UDP and TCP (reason)" when both failed alike. */
 static size_t
@@ -435,9 +443,9 @@ describe_kdc(struct run *run, const struct kdc_state *k, size_t kdc,
     if (u->tried && t->tried && strcmp(u->reason, t->reason) == 0) {
         used = (size_t)snprintf(buf, len, "%s over UDP and TCP",
                                 kdc_name(run, kdc));
-        if (u->reason[0] != '\0' && used < len)
+        if (used < len)
             used += (size_t)snprintf(buf + used, len - used, " (%s)",
-                                     u->reason);
+                                     conn_reason(u));
         return used;
     }
     used = (size_t)snprintf(buf, len, "%s over", kdc_name(run, kdc));
@@ -449,9 +457,9 @@ describe_kdc(struct run *run, const struct kdc_state *k, size_t kdc,
         used += (size_t)snprintf(buf + used, len - used, "%s%s",
                                  kind == TCP && u->tried ? " and " : " ",
                                  kind_names[kind]);
-        if (c->reason[0] != '\0' && used < len)
+        if (used < len)
             used += (size_t)snprintf(buf + used, len - used, " (%s)",
-                                     c->reason);
+                                     conn_reason(c));
     }
     return used;
 }
@@ -463,7 +471,8 @@ req_set_unreach(struct run *run, struct req *req, double now)
     size_t used, tried = 0;
 
     used = (size_t)snprintf(msg, sizeof(msg),
-                            "Cannot contact any KDC for realm '%s' (tried ",
+                            "Cannot contact any %s for realm '%s' (tried ",
+                            run->kpasswd ? "kpasswd server" : "KDC",
                             run->realm);
     for (size_t i = 0; i < run->list->count; i++) {
         const struct kdc_state *k = &req->kdcs[i];
@@ -500,8 +509,9 @@ static void
 req_give_up(struct run *run, struct req *req, double now)
 {
     ks_trace(run->ctx->trace, run->stage, run->step, "gave-up",
-             "no usable reply from the KDCs of %s after %.1f s",
-             run->realm, (now - req->start) / 1000.0);
+             "no usable reply from the %s of %s after %.1f s",
+             run->kpasswd ? "kpasswd servers" : "KDCs", run->realm,
+             (now - req->start) / 1000.0);
     req_set_unreach(run, req, now);
     req_finish(run, req, KRB5_KDC_UNREACH);
 }
@@ -587,6 +597,25 @@ too_big(struct run *run, struct req *req, size_t kdc, double now)
         req->next_step = now + KS_TRY_WAIT_MS;
 }
 
+/* A kpasswd reply (RFC 3244): its 2-byte length is what arrived, and its
+ * version is 1 or 0xff80.  The caller decodes the rest. */
+static void
+kpasswd_reply(struct run *run, struct req *req, size_t kdc, int kind,
+              const unsigned char *data, size_t len, double now)
+{
+    unsigned int framed = len >= 6 ? (unsigned int)data[0] << 8 | data[1] : 0;
+    unsigned int vno = len >= 6 ? (unsigned int)data[2] << 8 | data[3] : 0;
+
+    if (framed != len || (vno != 0x0001 && vno != 0xff80)) {
+        conn_fail(run, req, kdc, kind,
+                  "answered with %zu bytes that are not a kpasswd reply",
+                  len);
+        req_move_on(run, req, kdc, kind, now);
+        return;
+    }
+    req_succeed(run, req, kdc, kind, data, len, now);
+}
+
 /* Act on a complete reply from KDC over KIND. */
 static void
 handle_reply(struct run *run, struct req *req, size_t kdc, int kind,
@@ -596,6 +625,11 @@ handle_reply(struct run *run, struct req *req, size_t kdc, int kind,
     krb5_error *err = NULL;
     krb5_int32 code;
 
+    /* A bare KRB-ERROR from a kpasswd server is handled as a KDC's. */
+    if (run->kpasswd && (len == 0 || data[0] != KS_TAG_KRB_ERROR)) {
+        kpasswd_reply(run, req, kdc, kind, data, len, now);
+        return;
+    }
     if (len == 0 || !is_kdc_reply(data[0])) {
         conn_fail(run, req, kdc, kind,
                   "answered with %zu bytes that are not a Kerberos message",
@@ -858,6 +892,10 @@ req_start(struct run *run, struct req *req, struct ks_send_job *job,
     req->deadline = now + req_timeout_ms(run->ctx);
     req->passes = req_passes(run->ctx);
     req->prefer = req_prefer(run->ctx, job->request);
+    /* kpasswd: TCP first, as MIT; a resent UDP request is a replay to the
+     * server, whose first copy may already have changed the password. */
+    if (run->kpasswd && run->ctx->net.transport == KS_TRANSPORT_ANY)
+        req->prefer = TCP;
     return 0;
 }
 
@@ -954,13 +992,14 @@ jobs_reset(struct ks_send_job *jobs, size_t n)
     }
 }
 
-krb5_error_code
-ks_transport_send_kdcs(struct ks_context *ctx, const char *realm,
-                       const struct ks_kdc_list *list,
-                       struct ks_send_job *jobs, size_t n,
-                       size_t max_in_flight, const char *stage, int step)
+static krb5_error_code
+send_list(struct ks_context *ctx, const char *realm,
+          const struct ks_kdc_list *list, bool kpasswd,
+          struct ks_send_job *jobs, size_t n, size_t max_in_flight,
+          const char *stage, int step)
 {
-    struct run run = { ctx, realm, stage, step, list, NULL, NULL, NULL, 0 };
+    struct run run = { ctx, realm, stage, step, list, NULL, NULL, NULL, 0,
+                       kpasswd };
     struct req *reqs = NULL;
     size_t nslots = max_in_flight == 0 ? 1 : max_in_flight;
     krb5_error_code ret = ENOMEM;
@@ -989,6 +1028,38 @@ ks_transport_send_kdcs(struct ks_context *ctx, const char *realm,
     free(run.pfds);
     free(run.refs);
     return ret;
+}
+
+krb5_error_code
+ks_transport_send_kdcs(struct ks_context *ctx, const char *realm,
+                       const struct ks_kdc_list *list,
+                       struct ks_send_job *jobs, size_t n,
+                       size_t max_in_flight, const char *stage, int step)
+{
+    return send_list(ctx, realm, list, false, jobs, n, max_in_flight, stage,
+                     step);
+}
+
+krb5_error_code
+ks_transport_send_kpasswd(struct ks_context *ctx, const char *realm,
+                          const struct ks_kdc_list *list,
+                          const krb5_data *request, const char *stage,
+                          krb5_data *reply_out,
+                          struct ks_send_result *result_out)
+{
+    struct ks_send_job job = { 0 };
+    krb5_error_code ret;
+
+    job.request = request;
+    ret = send_list(ctx, realm, list, true, &job, 1, 1, stage, 0);
+    if (ret == 0)
+        ret = job.code;
+    if (ret)
+        return ret;
+    *reply_out = job.reply;
+    if (result_out != NULL)
+        *result_out = job.result;
+    return 0;
 }
 
 krb5_error_code

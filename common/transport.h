@@ -89,6 +89,23 @@ krb5_error_code ks_transport_send_kdcs(struct ks_context *ctx,
                                        size_t max_in_flight,
                                        const char *stage, int step);
 
+/*
+ * Send one kpasswd REQUEST (RFC 3244) to the servers of LIST (common/
+ * kpasswd locates them) with the same schedule, bounds and TCP framing as
+ * ks_transport_send but TCP first (MIT: a resent datagram is a replay to
+ * the server), and return the first reply that is a kpasswd message:
+ * its 2-byte length equal to what arrived and version 1 or 0xff80, or a
+ * bare KRB-ERROR (handled as a KDC's: RESPONSE_TOO_BIG over UDP goes to
+ * TCP).  Failure messages say "kpasswd server" where the others say KDC.
+ */
+krb5_error_code ks_transport_send_kpasswd(struct ks_context *ctx,
+                                          const char *realm,
+                                          const struct ks_kdc_list *list,
+                                          const krb5_data *request,
+                                          const char *stage,
+                                          krb5_data *reply_out,
+                                          struct ks_send_result *result_out);
+
 /* "UDP", "TCP" or "UDP or TCP", for messages and traces. */
 const char *ks_transport_name(enum ks_transport_kind kind);
 

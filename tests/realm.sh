@@ -226,3 +226,142 @@ CONF
     export KS_OTHER_DIR=$b
     export KS_OTHER_SERVICE=HTTP/web.$lb
 }
+
+# Start tests/tools/fakekdc.py with ARGS... in the background, named NAME
+# under DIR: its port in DIR/NAME.port (and echoed), its PID in
+# DIR/NAME.pid, one line per request in DIR/NAME.log.  fd 3 is closed for
+# it, or bats would wait for it to exit.  Stop it with ks_fakekdc_stop.
+ks_fakekdc_start() {
+    local dir=$1 name=$2 i port
+    shift 2
+    /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/tools/fakekdc.py" \
+        --lifetime 120 --log "$dir/$name.log" "$@" \
+        >"$dir/$name.port" 2>"$dir/$name.err" 3>&- &
+    echo $! >"$dir/$name.pid"
+    for ((i = 0; i < 100; i++)); do
+        port=$(head -n1 "$dir/$name.port" 2>/dev/null || true)
+        if [ -n "$port" ]; then
+            echo "$port"
+            return 0
+        fi
+        kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$dir/$name.err" >&2
+    return 1
+}
+
+ks_fakekdc_stop() {
+    local dir=$1 name=$2 pid
+    [ -f "$dir/$name.pid" ] || return 0
+    pid=$(cat "$dir/$name.pid")
+    kill "$pid" 2>/dev/null || true
+    rm -f "$dir/$name.pid"
+}
+
+# Requests a fake KDC started by ks_fakekdc_start has received so far.
+ks_fakekdc_count() {
+    if [ -f "$1/$2.log" ]; then wc -l <"$1/$2.log"; else echo 0; fi
+}
+
+# In the krb5.conf FILE: add realm REALM with the relations LINE... (for
+# example "kdc = 127.0.0.1:8888") at the top of [realms].
+ks_conf_add_realm() {
+    local file=$1 realm=$2 line body=""
+    shift 2
+    for line in "$@"; do body+="        $line\n"; done
+    sed -i "s|^\[realms\]\$|[realms]\n    $realm = {\n${body}    }|" "$file"
+}
+
+# In the krb5.conf FILE: add the relation LINE to [libdefaults].
+ks_conf_add_libdefault() {
+    sed -i "s|^\[libdefaults\]\$|[libdefaults]\n    $2|" "$1"
+}
+
+# Run DIR's KDC again under libfaketime with its clock moved by OFFSET
+# ("+1h"); returns 1 when libfaketime is not installed (skip the test).
+ks_realm_restart_faketime() {
+    local dir=$1 offset=$2 lib
+    lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n1)
+    [ -n "$lib" ] || return 1
+    ks_realm_stop "$dir"
+    LD_PRELOAD=$lib FAKETIME=$offset ks_realm_start "$dir"
+}
+
+# Start kadmind for DIR's realm, for password changes (kpasswd) and kadmin,
+# on free 127.0.0.1 ports, and wait, bounded, until kpasswd listens on UDP
+# and TCP.  Names both in DIR's kdc.conf (kpasswd_listen, kadmind_listen)
+# and krb5.conf (kpasswd_server, admin_server; call it after
+# ks_realm_link, which rewrites krb5.conf).  Exports KS_KPASSWD_PORT.
+# Stop it with ks_realm_stop_kadmind DIR.
+ks_realm_start_kadmind() {
+    local dir=$1 realm port kp ka i
+    realm=$(cat "$dir/realm")
+    port=$(cat "$dir/port")
+    kp=$(ks_free_port)
+    for ((i = 0; i < 20; i++)); do
+        ka=$(ks_free_port)
+        [ "$ka" != "$kp" ] && break
+    done
+    [ -n "$kp" ] && [ -n "$ka" ] && [ "$ka" != "$kp" ] || {
+        echo "realm fixture: no free ports for kadmind" >&2
+        return 1
+    }
+    grep -v -E 'kpasswd_listen|kadmind_listen|admin_server = FILE' \
+        "$dir/kdc.conf" |
+        awk -v acl="acl_file = $dir/kadm5.acl" -v kp="$kp" -v ka="$ka" \
+            -v logfile="$dir/kadmind.log" '
+            { print }
+            index($0, acl) { print "        kpasswd_listen = 127.0.0.1:" kp
+                             print "        kadmind_listen = 127.0.0.1:" ka }
+            /^\[logging\]/ { print "    admin_server = FILE:" logfile }
+        ' >"$dir/kdc.conf.new" && mv "$dir/kdc.conf.new" "$dir/kdc.conf"
+    grep -v -E 'kpasswd_server|admin_server' "$dir/krb5.conf" |
+        awk -v kdc="kdc = 127.0.0.1:$port" -v kp="$kp" -v ka="$ka" '
+            { print }
+            $0 ~ "^ *" kdc "$" {
+                print "        kpasswd_server = 127.0.0.1:" kp
+                print "        admin_server = 127.0.0.1:" ka }
+        ' >"$dir/krb5.conf.new" && mv "$dir/krb5.conf.new" "$dir/krb5.conf"
+    echo "$kp" >"$dir/kpasswd.port"
+    KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf \
+        kadmind -nofork -r "$realm" -P "$dir/kadmind.pidfile" \
+        >>"$dir/kadmind.out" 2>&1 3>&- &
+    echo $! >"$dir/kadmind.pid"
+    for ((i = 0; i < 100; i++)); do
+        if [ -n "$(ss -Hlnu "( sport = :$kp )" 2>/dev/null)" ] &&
+            [ -n "$(ss -Hlnt "( sport = :$kp )" 2>/dev/null)" ]; then
+            export KS_KPASSWD_PORT=$kp
+            return 0
+        fi
+        kill -0 "$(cat "$dir/kadmind.pid")" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "realm fixture: kadmind did not start on port $kp:" >&2
+    cat "$dir/kadmind.out" "$dir/kadmind.log" >&2 2>/dev/null
+    return 1
+}
+
+# Stop the kadmind started for DIR by ks_realm_start_kadmind, by its PID.
+ks_realm_stop_kadmind() {
+    local dir=$1 pid i
+    [ -f "$dir/kadmind.pid" ] || return 0
+    pid=$(cat "$dir/kadmind.pid")
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$dir/kadmind.pid"
+}
+
+# Write to OUT a copy of DIR's client krb5.conf (made by ks_realm_create)
+# with KEY = VALUE added to the realm's [realms] entry, for a client-side
+# realm option such as
+#   ks_realm_client_conf DIR OUT disable_encrypted_timestamp true
+# (use it with KRB5_CONFIG=OUT; the KDC is untouched).
+ks_realm_client_conf() {
+    local dir=$1 out=$2 key=$3 value=$4
+    sed "/^        kdc = /a\\        $key = $value" "$dir/krb5.conf" >"$out"
+}

@@ -281,20 +281,12 @@ seed_cache() {
 }
 
 @test "kinit: options not supported yet fail in one line" {
-    run "$KINIT" -R
-    assert_failure 1
-    assert_output "kinit: -R (renew) is not supported yet"
-    run "$KINIT" -v
-    assert_failure 1
-    assert_output "kinit: -v (validate) is not supported yet"
-    run "$KINIT" -n
-    assert_failure 1
-    run "$KINIT" -T "$CC"
-    assert_failure 1
     run "$KINIT" -X x=y
     assert_failure 1
+    assert_output --regexp "^kinit: -X .* is not supported yet"
     run "$KINIT" -I "$CC"
     assert_failure 1
+    assert_output --regexp "^kinit: -I .* is not supported yet"
 }
 
 @test "kinit --help and --version" {

@@ -253,14 +253,11 @@ PY
     assert_output ""
 }
 
-@test "S4U and user-to-user say they are not supported yet" {
-    local opt
-    for opt in "-I alice" "-U alice" "-F cert.pem" "-P" "--u2u FILE:x"; do
-        # shellcheck disable=SC2086
-        run "$KVNO" $opt "$KS_SERVICE"
-        assert_failure 1
-        assert_output --partial "is not supported yet"
-    done
+@test "-F (S4U2Self with a certificate) says it is not supported" {
+    # -I, -U, -P and --u2u are tested in s4u.bats.
+    run "$KVNO" -F cert.pem "$KS_SERVICE"
+    assert_failure 1
+    assert_output --partial "is not supported"
 }
 
 @test "usage errors: -u with -S, no service (exit 1, as MIT's kvno)" {

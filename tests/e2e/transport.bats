@@ -1,12 +1,22 @@
 #!/usr/bin/env bats
 # Transport failures, end to end: our kinit against fake KDCs that do what a
 # real one will not (tests/tools/fakekdc.py), each in a fake realm whose
-# krb5.conf this file writes in the test's temp dir.  No real KDC is needed.
+# krb5.conf this file writes in the test's temp dir; and the per-run options
+# --kdc, --transport, --timeout and --retries, against those fakes and the
+# file's real MIT realm.
 
 load helpers
 
 FAKEKDC=$KS_TOP/tests/tools/fakekdc.py
 FAKE_REALM=FAKE.REALM
+
+setup_file() {
+    ks_setup_realm
+}
+
+teardown_file() {
+    ks_teardown_realm
+}
 
 setup() {
     FAKE_PID=
@@ -177,4 +187,122 @@ assert_one_error_line() {
     assert_one_error_line
     assert_output --partial "service unavailable"
     [ "$ELAPSED_MS" -lt 1500 ] || fail "took $ELAPSED_MS ms"
+}
+
+# ---- --timeout, --retries, --transport, --kdc ------------------------------
+
+# Our kinit for alice with options, the password on stdin; sets ELAPSED_MS.
+run_kinit_opts() {
+    local t0 t1
+    t0=$(date +%s%N)
+    run bash -c 'echo alice-pw | "$@" alice' _ "$KINIT" "$@"
+    t1=$(date +%s%N)
+    ELAPSED_MS=$(((t1 - t0) / 1000000))
+}
+
+# A krb5.conf for the real realm whose only KDC is a refused port.
+write_dead_realm_conf() {
+    DEAD_PORT=$(ks_free_port)
+    sed "s/kdc = 127\.0\.0\.1:$KS_REALM_PORT\$/kdc = 127.0.0.1:$DEAD_PORT/" \
+        "$KS_REALM_DIR/krb5.conf" >"$BATS_TEST_TMPDIR/krb5.conf"
+    export KRB5_CONFIG=$BATS_TEST_TMPDIR/krb5.conf
+    grep -q "kdc = 127.0.0.1:$DEAD_PORT" "$KRB5_CONFIG"
+}
+
+@test "--timeout 2: a silent KDC costs 2 s, and the error names it" {
+    start_fake silent
+    write_conf "$FAKE_PORT"     # request_timeout = 3 there: ours wins
+    run_kinit_opts --timeout 2
+    assert_failure 1
+    assert_one_error_line
+    assert_output --partial "Cannot contact any KDC for realm '$FAKE_REALM' (tried 127.0.0.1:$FAKE_PORT over UDP and TCP (no reply), 2.0 s)"
+    [ "$ELAPSED_MS" -ge 1900 ] || fail "gave up early: $ELAPSED_MS ms"
+    [ "$ELAPSED_MS" -lt 2800 ] || fail "took $ELAPSED_MS ms"
+    [ ! -e "$BATS_TEST_TMPDIR/ccache" ]
+}
+
+@test "--timeout bounds several silent KDCs together" {
+    local port2
+    start_fake silent
+    write_conf "$FAKE_PORT"
+    port2=$(ks_free_port)
+    # The second --kdc refuses at once; the bound holds for the whole list.
+    run_kinit_opts --timeout 1.5 --kdc "127.0.0.1:$FAKE_PORT" \
+        --kdc "udp/127.0.0.1:$port2"
+    assert_failure 1
+    assert_output --partial "tried 127.0.0.1:$FAKE_PORT over UDP and TCP (no reply), 127.0.0.1:$port2 over UDP (port unreachable), 1.5 s)"
+    [ "$ELAPSED_MS" -lt 2300 ] || fail "took $ELAPSED_MS ms"
+}
+
+@test "--retries 1: one pass over the KDCs; --retries 2: two" {
+    start_fake silent
+    write_conf "$FAKE_PORT"
+    run_kinit_opts --transport udp --retries 1 --timeout 30
+    assert_failure 1
+    assert_output --partial "127.0.0.1:$FAKE_PORT over UDP (no reply)"
+    # One datagram, then the pass's back-off (2 s) and no more.
+    run grep -c '^udp ' "$BATS_TEST_TMPDIR/fake.log"
+    assert_output 1
+    [ "$ELAPSED_MS" -lt 4500 ] || fail "took $ELAPSED_MS ms"
+    : >"$BATS_TEST_TMPDIR/fake.log"
+    # The second pass starts after 1 s + 2 s; the bound ends it at 4 s.
+    run_kinit_opts --transport udp --retries 2 --timeout 4
+    assert_failure 1
+    run grep -c '^udp ' "$BATS_TEST_TMPDIR/fake.log"
+    assert_output 2
+    run grep -c '^tcp ' "$BATS_TEST_TMPDIR/fake.log"
+    assert_output 0
+}
+
+@test "--kdc: the real KDC while krb5.conf names a dead one" {
+    write_dead_realm_conf
+    run_kinit_opts
+    assert_failure 1
+    assert_output --partial "127.0.0.1:$DEAD_PORT over UDP (port unreachable)"
+    KSTEP_TRACE=$BATS_TEST_TMPDIR/trace \
+        run_kinit_opts --kdc "127.0.0.1:$KS_REALM_PORT"
+    assert_success
+    run "$MIT_KLIST"
+    assert_success
+    assert_output --partial "krbtgt/$KS_REALM@$KS_REALM"
+    run cat "$BATS_TEST_TMPDIR/trace"
+    assert_output --partial "KDCs for $KS_REALM from --kdc, instead of krb5.conf's and DNS's"
+    assert_output --partial "KDC 127.0.0.1:$KS_REALM_PORT (UDP or TCP) from --kdc 127.0.0.1:$KS_REALM_PORT"
+    refute_output --partial ":$DEAD_PORT"
+}
+
+@test "--kdc works for kvno too" {
+    write_dead_realm_conf
+    run_kinit_opts --kdc "127.0.0.1:$KS_REALM_PORT"
+    assert_success
+    run "$KVNO" --kdc "127.0.0.1:$KS_REALM_PORT" "$KS_SERVICE"
+    assert_success
+    assert_output --partial "$KS_SERVICE@$KS_REALM: kvno = "
+    run "$KVNO" "HTTP/other.test.realm"
+    assert_failure
+    assert_output --partial "127.0.0.1:$DEAD_PORT"
+}
+
+@test "--transport tcp: the exchange goes over TCP only" {
+    write_dead_realm_conf
+    KSTEP_TRACE=$BATS_TEST_TMPDIR/trace run_kinit_opts --transport tcp \
+        --kdc "127.0.0.1:$KS_REALM_PORT"
+    assert_success
+    run cat "$BATS_TEST_TMPDIR/trace"
+    assert_output --regexp "\[AS send\] [0-9]+ bytes over TCP to 127\.0\.0\.1:$KS_REALM_PORT \.\.\. [0-9]+ bytes back"
+    refute_output --partial "over UDP"
+}
+
+@test "--transport udp with a tcp/ --kdc entry: nothing to try, said clearly" {
+    run_kinit_opts --transport udp --kdc "tcp/127.0.0.1:$KS_REALM_PORT"
+    assert_failure 1
+    assert_one_error_line
+    assert_output --partial "Cannot contact any KDC for realm '$KS_REALM' (tried nothing: no kdc entry allows UDP"
+}
+
+@test "a malformed --kdc is one clear error" {
+    run_kinit_opts --kdc "127.0.0.1:99999"
+    assert_failure 1
+    assert_one_error_line
+    assert_output --partial "--kdc '127.0.0.1:99999' is not a KDC address"
 }

@@ -22,6 +22,16 @@ every one the same way, by --mode:
   high-bit     over UDP: KRB-ERROR 52; over TCP: a length prefix with the
                reserved high bit set (0x80000010) and 16 bytes.
   unavailable  a KRB-ERROR 29 (KDC_ERR_SVC_UNAVAILABLE) over UDP and TCP.
+  error        a KRB-ERROR over UDP and TCP whose error-code is --code: a
+               comma-separated list, the n-th request getting the n-th code
+               and later ones the last (e.g. 68 for KDC_ERR_WRONG_REALM, 37
+               for KRB_AP_ERR_SKEW, 24 for KDC_ERR_PREAUTH_FAILED).  With
+               --crealm the error carries that crealm ("{n}" in it becomes
+               the request's number, from 1, for endless referral chains),
+               with --cname that client name (which a client must ignore),
+               and its stime is --stime-offset seconds from now.  A 25
+               (KDC_ERR_PREAUTH_REQUIRED) offers PA-ENC-TIMESTAMP with an
+               ETYPE-INFO2 for aes256-cts-hmac-sha1-96, salt REALM + "alice".
 
 The KRB-ERRORs carry --realm (default TEST.REALM) and sname krbtgt/REALM.
 With --log FILE, one line per request received: "udp 181" or "tcp 185".
@@ -62,18 +72,37 @@ def ctx(n, body):
     return der(0xA0 | n, body)
 
 
-def krb_error(code, realm, etext=None):
+def method_data(salt):
+    """METHOD-DATA for PREAUTH_REQUIRED: PA-ENC-TIMESTAMP and an
+    ETYPE-INFO2 for aes256-cts-hmac-sha1-96 with SALT."""
+    info = der(0x30, der(0x30, ctx(0, der_int(18)) +
+                         ctx(1, der(0x1B, salt.encode()))))
+    return der(0x30, der(0x30, ctx(1, der_int(2)) + ctx(2, der(0x04, b""))) +
+               der(0x30, ctx(1, der_int(19)) + ctx(2, der(0x04, info))))
+
+
+def krb_error(code, realm, etext=None, crealm=None, cname=None,
+              stime_offset=0, salt=None):
     """A KRB-ERROR (RFC 4120 5.9.1) with the fields a decoder requires."""
-    stime = time.strftime("%Y%m%d%H%M%SZ", time.gmtime()).encode()
+    stime = time.strftime("%Y%m%d%H%M%SZ",
+                          time.gmtime(time.time() + stime_offset)).encode()
     sname = der(0x30, ctx(0, der_int(2)) +
                 ctx(1, der(0x30, der(0x1B, b"krbtgt") +
                            der(0x1B, realm.encode()))))
+    client = b""
+    if crealm is not None:
+        client += ctx(7, der(0x1B, crealm.encode()))
+    if cname is not None:
+        client += ctx(8, der(0x30, ctx(0, der_int(1)) +
+                             ctx(1, der(0x30, der(0x1B, cname.encode())))))
     fields = (ctx(0, der_int(5)) + ctx(1, der_int(30)) +
               ctx(4, der(0x18, stime)) + ctx(5, der_int(0)) +
-              ctx(6, der_int(code)) + ctx(9, der(0x1B, realm.encode())) +
-              ctx(10, sname))
+              ctx(6, der_int(code)) + client +
+              ctx(9, der(0x1B, realm.encode())) + ctx(10, sname))
     if etext is not None:
         fields += ctx(11, der(0x1B, etext.encode()))
+    if code == 25 and salt is not None:
+        fields += ctx(12, der(0x04, method_data(salt)))
     return der(0x7E, der(0x30, fields))
 
 
@@ -82,10 +111,25 @@ def framed(msg):
 
 
 class FakeKdc:
-    def __init__(self, mode, realm, log):
+    def __init__(self, mode, realm, log, args=None):
         self.mode = mode
         self.realm = realm
         self.log = log
+        self.args = args
+        self.count = 0
+
+    def error_answer(self):
+        """Mode error: the next KRB-ERROR of the --code list."""
+        a = self.args
+        self.count += 1
+        codes = [int(c) for c in a.code.split(",")]
+        code = codes[min(self.count, len(codes)) - 1]
+        crealm = None
+        if a.crealm is not None:
+            crealm = a.crealm.replace("{n}", str(self.count))
+        return krb_error(code, self.realm, crealm=crealm, cname=a.cname,
+                         stime_offset=a.stime_offset,
+                         salt=self.realm + "alice")
 
     def note(self, transport, n):
         if self.log is not None:
@@ -101,6 +145,8 @@ class FakeKdc:
             return krb_error(52, self.realm)
         if m == "unavailable":
             return krb_error(29, self.realm)
+        if m == "error":
+            return self.error_answer()
         return None
 
     def tcp_answer(self):
@@ -117,6 +163,8 @@ class FakeKdc:
             return struct.pack(">I", 0x80000010) + b"\x00" * 16, False
         if m == "unavailable":
             return framed(krb_error(29, self.realm)), False
+        if m == "error":
+            return framed(self.error_answer()), False
         return b"", False
 
 
@@ -193,19 +241,25 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--mode", required=True,
                    choices=["silent", "garbage", "too-big", "close",
-                            "high-bit", "unavailable"])
+                            "high-bit", "unavailable", "error"])
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--realm", default="TEST.REALM")
     p.add_argument("--lifetime", type=float, default=60.0,
                    help="seconds before exiting on its own (default 60)")
     p.add_argument("--log", help="append one line per request received")
+    p.add_argument("--code", default="60",
+                   help="mode error: error codes, comma-separated")
+    p.add_argument("--crealm", help="mode error: the error's crealm")
+    p.add_argument("--cname", help="mode error: the error's cname")
+    p.add_argument("--stime-offset", type=int, default=0,
+                   help="mode error: seconds added to the error's stime")
     args = p.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     tcp, udp = bind_pair(args.port)
     print(tcp.getsockname()[1], flush=True)
     try:
-        serve(FakeKdc(args.mode, args.realm, args.log), tcp, udp,
+        serve(FakeKdc(args.mode, args.realm, args.log, args), tcp, udp,
               args.lifetime)
     except KeyboardInterrupt:
         pass

@@ -3,7 +3,9 @@
  * it picks, PA-ENC-TIMESTAMP, and every reply check, against replies built
  * here with MIT's encoders and random keys.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "as.h"
@@ -588,6 +590,148 @@ test_keytab_etypes(void)
     krb5_kt_close(ctx->k5, kt);
 }
 
+/* A KRB-ERROR with CODE and, when CREALM is set, that crealm. */
+static krb5_error *
+referral_error(krb5_context k5, krb5_ui_4 code, const char *crealm)
+{
+    krb5_error *err = calloc(1, sizeof(*err));
+
+    err->error = code;
+    if (crealm != NULL)
+        krb5_build_principal(k5, &err->client, (unsigned int)strlen(crealm),
+                             crealm, "mallory", (char *)NULL);
+    return err;
+}
+
+static bool
+message_has(krb5_context k5, krb5_error_code code, const char *want)
+{
+    const char *msg = krb5_get_error_message(k5, code);
+    bool yes = strstr(msg, want) != NULL;
+
+    if (!yes)
+        printf("# message: %s\n", msg);
+    krb5_free_error_message(k5, msg);
+    return yes;
+}
+
+static void
+test_referral_is(void)
+{
+    krb5_error *e68 = referral_error(ctx->k5, 68, "OTHER.REALM");
+    krb5_error *e6same = referral_error(ctx->k5, 6, "TEST.REALM");
+    krb5_error *e6other = referral_error(ctx->k5, 6, "OTHER.REALM");
+    krb5_error *e6none = referral_error(ctx->k5, 6, NULL);
+    krb5_error *e24 = referral_error(ctx->k5, 24, "OTHER.REALM");
+
+    ok(ks_as_referral_is(e68, alice), "68 is a referral");
+    ok(!ks_as_referral_is(e6same, alice),
+       "6 with the client's own realm is not");
+    ok(ks_as_referral_is(e6other, alice),
+       "6 with another crealm is (Windows 2003)");
+    ok(!ks_as_referral_is(e6none, alice), "6 without crealm is not");
+    ok(!ks_as_referral_is(e24, alice), "24 is not");
+    krb5_free_error(ctx->k5, e68);
+    krb5_free_error(ctx->k5, e6same);
+    krb5_free_error(ctx->k5, e6other);
+    krb5_free_error(ctx->k5, e6none);
+    krb5_free_error(ctx->k5, e24);
+}
+
+/* One referral decision for ERR; *realm_out freed here, returned as a
+ * verdict string ("" when none). */
+static krb5_error_code
+refer(struct ks_context *c, struct ks_as_referral *ref, bool allowed,
+      krb5_ui_4 code, const char *crealm, char *next, size_t len)
+{
+    krb5_error *err = referral_error(c->k5, code, crealm);
+    char *realm = NULL;
+    krb5_error_code ret;
+
+    ret = ks_as_referral_next(c, ref, alice, allowed, err, &realm);
+    snprintf(next, len, "%s", realm != NULL ? realm : "");
+    free(realm);
+    krb5_free_error(c->k5, err);
+    return ret;
+}
+
+static void
+test_referral_next(void)
+{
+    struct ks_context *c = NULL;
+    struct ks_as_referral ref = { 0 };
+    char path[] = "/tmp/test_as_krb5_XXXXXX", next[64], name[16];
+    krb5_error_code ret;
+    FILE *f;
+    int fd, i;
+
+    fd = mkstemp(path);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        ok(0, "temp krb5.conf");
+        return;
+    }
+    fprintf(f, "[realms]\n");
+    for (i = 1; i <= 8; i++)
+        fprintf(f, " R%d.REALM = {\n  kdc = 127.0.0.1:1\n }\n", i);
+    fclose(f);
+    setenv("KRB5_CONFIG", path, 1);
+    ret = ks_context_new("test_as", &c, NULL);
+    setenv("KRB5_CONFIG", "/dev/null", 1);
+    ok(ret == 0, "a context with realms R1..R8");
+    if (ret) {
+        unlink(path);
+        return;
+    }
+    ret = refer(c, &ref, false, 68, "R1.REALM", next, sizeof(next));
+    ok(ret == KRB5KDC_ERR_WRONG_REALM && next[0] == '\0' &&
+       message_has(c->k5, ret, "kinit -C follows"),
+       "not asked for: the plain error, naming -C");
+    ret = refer(c, &ref, true, 68, NULL, next, sizeof(next));
+    ok(ret == KRB5_KDCREP_MODIFIED && message_has(c->k5, ret, "no realm"),
+       "no crealm: refused");
+    ret = refer(c, &ref, true, 68, "NOWHERE.REALM", next, sizeof(next));
+    ok(ret == KRB5_KDCREP_MODIFIED &&
+       message_has(c->k5, ret, "names no KDC for realm NOWHERE.REALM"),
+       "a realm without KDCs in krb5.conf: refused");
+    ret = refer(c, &ref, true, 68, "R1.REALM", next, sizeof(next));
+    ok(ret == 0 && strcmp(next, "R1.REALM") == 0, "R1 followed");
+    ret = refer(c, &ref, true, 68, "TEST.REALM", next, sizeof(next));
+    ok(ret == KRB5_KDCREP_MODIFIED &&
+       message_has(c->k5, ret, "loop TEST.REALM -> R1.REALM -> TEST.REALM"),
+       "back to the first realm: a loop");
+    for (i = 2; i <= 5; i++) {
+        snprintf(name, sizeof(name), "R%d.REALM", i);
+        ret = refer(c, &ref, true, 68, name, next, sizeof(next));
+        ok(ret == 0 && strcmp(next, name) == 0, "%s followed", name);
+    }
+    ret = refer(c, &ref, true, 68, "R6.REALM", next, sizeof(next));
+    ok(ret == KRB5_KDCREP_MODIFIED &&
+       message_has(c->k5, ret, "more than 5 referrals"),
+       "the sixth referral: refused");
+    ks_as_referral_clear(&ref);
+    ks_as_referral_clear(&ref);
+    ks_context_free(c);
+    unlink(path);
+}
+
+static void
+test_skew_error(void)
+{
+    krb5_error err;
+    krb5_error_code ret;
+
+    memset(&err, 0, sizeof(err));
+    err.error = 37;
+    err.stime = 1800000000 + 3600;
+    ret = ks_as_skew_error(ctx, &err, 1800000000, true);
+    ok(ret == KRB5KRB_AP_ERR_SKEW &&
+       message_has(ctx->k5, ret, "this machine's clock says 2027-01-15 "
+                   "08:00:00 UTC, the KDC's error claims 2027-01-15 "
+                   "09:00:00 UTC (+3600 s"),
+       "skew: both clocks in the message");
+}
+
 int
 main(void)
 {
@@ -607,6 +751,9 @@ main(void)
     test_enc_timestamp();
     test_replies();
     test_keytab_etypes();
+    test_referral_is();
+    test_referral_next();
+    test_skew_error();
     krb5_free_principal(ctx->k5, alice);
     krb5_free_principal(ctx->k5, tgs);
     krb5_free_principal(ctx->k5, other);

@@ -218,6 +218,51 @@ test_add_host(void)
     ks_context_free(ctx);
 }
 
+/* --kdc entries replace krb5.conf's, for any realm, in their order. */
+static void
+test_cli_kdcs(void)
+{
+    char *kdcs[] = { (char *)"tcp/127.0.0.1:9000", (char *)"[::1]:9001",
+                     (char *)"127.0.0.1:9000", NULL };
+    char *bad[] = { (char *)"127.0.0.1:9002", (char *)"kdc:99999", NULL };
+    struct ks_kdc_list list = { 0 }, none = { 0 };
+    struct ks_context *ctx;
+    krb5_error_code ret;
+
+    write_conf(conf_text);
+    ctx = new_ctx();
+    ctx->net.kdcs = kdcs;
+    ret = ks_locate_kdcs(ctx, "FAKE.REALM", &list);
+    is_int(ret, 0, "--kdc: locate FAKE.REALM");
+    is_int(list.count, 3, "  the --kdc entries only, none of krb5.conf's");
+    if (list.count == 3) {
+        is_str(list.addrs[0].name, "127.0.0.1:9000", "  first --kdc first");
+        is_int(list.addrs[0].transport, KS_TRANSPORT_TCP, "  tcp/ prefix");
+        is_str(list.addrs[1].name, "[::1]:9001", "  IPv6 in brackets");
+        is_int(list.addrs[2].transport, KS_TRANSPORT_ANY,
+               "  same address without the prefix: any transport");
+    }
+    ks_kdc_list_free(&list);
+
+    ret = ks_locate_kdcs(ctx, "NOT.THERE", &list);
+    is_int(ret, 0, "--kdc: a realm krb5.conf does not know");
+    is_int(list.count, 3, "  gets the --kdc entries");
+    ks_kdc_list_free(&list);
+
+    ctx->net.kdcs = bad;
+    ret = ks_locate_kdcs(ctx, "FAKE.REALM", &none);
+    is_int(ret, EINVAL, "a malformed --kdc is an error, not skipped");
+    ok(message_has(ctx, ret, "--kdc 'kdc:99999' is not a KDC address"),
+       "  message quotes it");
+    ok(none.addrs == NULL, "  output untouched");
+
+    ctx->net.kdcs = bad + 2;        /* an empty list: krb5.conf's again */
+    ret = ks_locate_kdcs(ctx, "FAKE.REALM", &list);
+    ok(ret == 0 && list.count == 4, "an empty --kdc list uses krb5.conf");
+    ks_kdc_list_free(&list);
+    ks_context_free(ctx);
+}
+
 int
 main(void)
 {
@@ -230,6 +275,7 @@ main(void)
     test_parse();
     test_kdcs();
     test_add_host();
+    test_cli_kdcs();
     unlink(conf);
     rmdir(tmpdir);
     return tap_done();

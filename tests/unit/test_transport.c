@@ -681,12 +681,42 @@ test_silent(int timeout_ms, const char *transports)
        "  took %.0f ms (bound %d ms)", elapsed, timeout_ms);
     snprintf(want, sizeof(want),
              "Cannot contact any KDC for realm 'FAKE.REALM' (tried "
-             "127.0.0.1:%d over %s, %.1f s)", f.port, transports,
+             "127.0.0.1:%d over %s (no reply), %.1f s)", f.port, transports,
              timeout_ms / 1000.0);
     ok(message_has(ctx, KRB5_KDC_UNREACH, want), "  message: %s", want);
     ok(job.reply.data == NULL, "  no reply");
     if (timeout_ms > 1000)
         ok(trace_has("no reply from 127.0.0.1:"), "  timeout traced");
+    fake_close(&f);
+    ks_kdc_list_free(&list);
+    ks_context_free(ctx);
+}
+
+/* net.retries passes over UDP to a silent KDC: one datagram a pass, a
+ * 2 s back-off after the first, and the end of the schedule (or the
+ * bound, whichever comes first) ends the request. */
+static void
+test_retries(int retries, int timeout_ms, unsigned int want_tries,
+             int want_ms)
+{
+    struct ks_context *ctx = new_ctx();
+    struct fake f = fake_open();
+    struct ks_kdc_list list = { 0 };
+    struct ks_send_job job;
+    double t0, elapsed;
+
+    list_add(ctx, &list, f.port, KS_TRANSPORT_ANY);
+    ctx->net.transport = KS_TRANSPORT_UDP;
+    ctx->net.retries = retries;
+    ctx->net.timeout_ms = timeout_ms;
+    t0 = now_ms();
+    is_int(send_one(ctx, &list, request, sizeof(request) - 1, &job),
+           KRB5_KDC_UNREACH, "retries %d, bound %d ms: KDC_UNREACH", retries,
+           timeout_ms);
+    elapsed = now_ms() - t0;
+    is_int(job.result.tries, want_tries, "  %u datagram(s)", want_tries);
+    ok(elapsed >= want_ms - 50 && elapsed < want_ms + SLACK_MS,
+       "  took %.0f ms (want %d ms)", elapsed, want_ms);
     fake_close(&f);
     ks_kdc_list_free(&list);
     ks_context_free(ctx);
@@ -923,6 +953,7 @@ test_realm(void)
 
     snprintf(text, sizeof(text),
              "[libdefaults]\n default_realm = FAKE.REALM\n"
+             " dns_lookup_kdc = false\n"
              "[realms]\n FAKE.REALM = {\n  kdc = 127.0.0.1:%d\n }\n",
              f.port);
     write_file(conf, text);
@@ -976,7 +1007,9 @@ main(void)
     }
     snprintf(conf, sizeof(conf), "%s/krb5.conf", tmpdir);
     snprintf(tracefile, sizeof(tracefile), "%s/trace", tmpdir);
-    write_file(conf, "[libdefaults]\n default_realm = FAKE.REALM\n");
+    /* DNS stays out: an unknown realm must not reach the host's resolver. */
+    write_file(conf, "[libdefaults]\n default_realm = FAKE.REALM\n"
+                     " dns_lookup_kdc = false\n");
     setenv("KRB5_CONFIG", conf, 1);
     fds_before = count_fds();
 
@@ -987,6 +1020,8 @@ main(void)
     test_too_big();
     test_silent(600, "UDP");
     test_silent(1500, "UDP and TCP");
+    test_retries(1, 10000, 1, 3000);
+    test_retries(2, 3500, 2, 3500);
     test_bad_frames();
     test_refused();
     test_no_sigpipe();
