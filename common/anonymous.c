@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "krb5_private.h"
 #include "transport.h"
+#include "padata.h"
 
 #define KRB_ERROR_TAG 0x7e
 #define AS_REP_TAG 0x6b
@@ -18,16 +19,6 @@ static bool
 data_is(const krb5_data *d, const char *s)
 {
     return d->length == strlen(s) && memcmp(d->data, s, d->length) == 0;
-}
-
-static bool
-offers(krb5_pa_data *const *padata, krb5_preauthtype type)
-{
-    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
-        if (padata[i]->pa_type == type)
-            return true;
-    }
-    return false;
 }
 
 /* PREAUTH_REQUIRED: PKINIT offered, or something else. */
@@ -41,8 +32,8 @@ preauth_required(struct ks_context *ctx, const krb5_error *err,
     if (err->e_data.length > 0 &&
         decode_krb5_padata_sequence(&err->e_data, &padata) != 0)
         padata = NULL;
-    pkinit = offers(padata, KRB5_PADATA_PK_AS_REQ) ||
-             offers(padata, KRB5_PADATA_PK_AS_REQ_OLD);
+    pkinit = ks_padata_has(padata, KRB5_PADATA_PK_AS_REQ) ||
+             ks_padata_has(padata, KRB5_PADATA_PK_AS_REQ_OLD);
     krb5_free_pa_data(ctx->k5, padata);
     krb5_set_error_message(ctx->k5, KRB5_PREAUTH_FAILED,
                            pkinit ? NOT_SUPPORTED " (the KDC offers "

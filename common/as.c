@@ -14,6 +14,7 @@
 #include "fast.h"
 #include "krb5_private.h"
 #include "transport.h"
+#include "padata.h"
 
 #define KRB_ERROR_TAG 0x7e
 #define AS_REP_TAG 0x6b
@@ -330,16 +331,6 @@ trace_offered(struct ks_context *ctx, krb5_pa_data *const *padata)
              list[0] != '\0' ? list : "(none)");
 }
 
-static bool
-offers(krb5_pa_data *const *padata, krb5_preauthtype type)
-{
-    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
-        if (padata[i]->pa_type == type)
-            return true;
-    }
-    return false;
-}
-
 static void
 keep_cookie(struct as_state *st, krb5_pa_data *const *padata)
 {
@@ -361,7 +352,7 @@ static bool
 use_challenge(const struct as_state *st, krb5_pa_data *const *padata)
 {
     return st->fast != NULL &&
-           offers(padata, KRB5_PADATA_ENCRYPTED_CHALLENGE);
+           ks_padata_has(padata, KRB5_PADATA_ENCRYPTED_CHALLENGE);
 }
 
 /* PA-ENCRYPTED-CHALLENGE with the time PREPARE_PREAUTH chose. */
@@ -402,7 +393,7 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
         return ks_error_set(ctx, KRB5KDC_ERR_PREAUTH_FAILED,
                             "the KDC asked for pre-authentication again "
                             "after our encrypted timestamp");
-    if (!offers(padata, KRB5_PADATA_ENC_TIMESTAMP) &&
+    if (!ks_padata_has(padata, KRB5_PADATA_ENC_TIMESTAMP) &&
         !use_challenge(st, padata))
         return ks_error_set(ctx, KRB5_PREAUTH_FAILED,
                             "the KDC offers no pre-authentication we "

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "as.h"
+#include "text.h"
 #include "errors.h"
 #include "fast.h"
 #include "krb5_private.h"
@@ -104,34 +105,6 @@ ks_as_init_request(struct ks_context *ctx, const struct ks_as_options *opts,
     return 0;
 }
 
-/* A KerberosTime for a trace line: "2026-11-25T01:57:04Z". */
-static const char *
-time_text(krb5_timestamp t, char *buf, size_t len)
-{
-    time_t tt = (time_t)(uint32_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, len, "%lu", (unsigned long)(uint32_t)t);
-    return buf;
-}
-
-static void
-etype_names(const krb5_enctype *etypes, char *buf, size_t len)
-{
-    size_t used = 0;
-    char name[64];
-
-    buf[0] = '\0';
-    for (size_t i = 0; etypes[i] != 0 && used < len; i++) {
-        if (krb5_enctype_to_name(etypes[i], FALSE, name, sizeof(name)) != 0)
-            snprintf(name, sizeof(name), "%d", (int)etypes[i]);
-        used += (size_t)snprintf(buf + used, len - used, "%s%s",
-                                 i > 0 ? "," : "", name);
-    }
-}
-
 static void
 trace_request(struct ks_context *ctx, const struct ks_as_request *req,
               size_t npadata)
@@ -143,14 +116,14 @@ trace_request(struct ks_context *ctx, const struct ks_as_request *req,
     if (krb5_unparse_name(ctx->k5, req->client, &client) != 0 ||
         krb5_unparse_name(ctx->k5, req->server, &server) != 0)
         goto cleanup;
-    etype_names(req->etypes, etypes, sizeof(etypes));
+    ks_text_enctypes(req->etypes, etypes, sizeof(etypes));
     ks_trace(ctx->trace, "AS request", 0, "request",
              "AS-REQ for %s to %s, nonce 0x%08x, etypes %s", client, server,
              (unsigned int)req->nonce, etypes);
     ks_trace(ctx->trace, "AS request", 0, "request-options",
              "kdc-options 0x%08x, till %s%s, %zu padata, %u bytes",
              (unsigned int)req->kdc_options,
-             time_text(req->till, till, sizeof(till)),
+             ks_text_time(req->till, till, sizeof(till)),
              req->rtime != 0 ? ", renewable" : "", npadata,
              req->der.length);
     ks_fast_trace_request(ctx, req->fast);

@@ -13,21 +13,12 @@
 #include "der_write.h"
 #include "errors.h"
 #include "fast.h"
+#include "padata.h"
 
 #define KU_AP_REQ_AUTH 11
 
 static const char conf_realm[] = "X-CACHECONF:";
 static const char conf_name[] = "krb5_ccache_conf_data";
-
-static const krb5_pa_data *
-find_pa(krb5_pa_data *const *padata, krb5_preauthtype type)
-{
-    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
-        if (padata[i]->pa_type == type)
-            return padata[i];
-    }
-    return NULL;
-}
 
 static krb5_data
 pa_bytes(const krb5_pa_data *pa)
@@ -481,7 +472,7 @@ open_response(struct ks_context *ctx, const struct ks_fast *fast,
               krb5_pa_data *const *padata, krb5_int32 nonce,
               krb5_fast_response **resp_out)
 {
-    const krb5_pa_data *pa = find_pa(padata, KS_PA_FX_FAST);
+    const krb5_pa_data *pa = ks_padata_find(padata, KS_PA_FX_FAST);
     krb5_enc_data *enc = NULL;
     krb5_data der, plain = { 0 };
     krb5_error_code ret;
@@ -571,7 +562,7 @@ ks_fast_open_reply(struct ks_context *ctx, const struct ks_fast *fast,
     krb5_error_code ret;
 
     *strengthen_out = NULL;
-    if (fast->tgs && find_pa(rep->padata, KS_PA_FX_FAST) == NULL) {
+    if (fast->tgs && ks_padata_find(rep->padata, KS_PA_FX_FAST) == NULL) {
         /* As MIT: a KDC without FAST for TGS answers plainly.  A FAST
          * reply stripped on the way cannot pass as one: its enc-part is
          * under the strengthened key and will not open. */
@@ -619,7 +610,7 @@ ks_fast_open_error(struct ks_context *ctx, const struct ks_fast *fast,
     *inner_out = NULL;
     if (outer->e_data.length == 0 ||
         decode_krb5_padata_sequence(&outer->e_data, &outer_pa) != 0 ||
-        find_pa(outer_pa, KS_PA_FX_FAST) == NULL) {
+        ks_padata_find(outer_pa, KS_PA_FX_FAST) == NULL) {
         krb5_free_pa_data(ctx->k5, outer_pa);
         return 0;
     }
@@ -627,7 +618,7 @@ ks_fast_open_error(struct ks_context *ctx, const struct ks_fast *fast,
     krb5_free_pa_data(ctx->k5, outer_pa);
     if (ret)
         return ret;
-    fx = find_pa(resp->padata, KS_PA_FX_ERROR);
+    fx = ks_padata_find(resp->padata, KS_PA_FX_ERROR);
     if (fx == NULL) {
         ret = ks_error_set(ctx, KRB5KDC_ERR_PREAUTH_FAILED, "Expecting "
                            "FX_ERROR pa-data inside FAST container");
@@ -690,7 +681,8 @@ ks_fast_verify_challenge(struct ks_context *ctx, const struct ks_fast *fast,
                          const krb5_keyblock *client_key,
                          krb5_pa_data *const *padata)
 {
-    const krb5_pa_data *pa = find_pa(padata, KS_PA_ENCRYPTED_CHALLENGE);
+    const krb5_pa_data *pa =
+        ks_padata_find(padata, KS_PA_ENCRYPTED_CHALLENGE);
     krb5_keyblock *key = NULL;
     krb5_enc_data *enc = NULL;
     krb5_pa_enc_ts *ts = NULL;
@@ -728,7 +720,7 @@ bool
 ks_fast_advertised(const krb5_enc_kdc_rep_part *enc)
 {
     return enc != NULL && (enc->flags & TKT_FLG_ENC_PA_REP) &&
-           find_pa(enc->enc_padata, KS_PA_FX_FAST) != NULL;
+           ks_padata_find(enc->enc_padata, KS_PA_FX_FAST) != NULL;
 }
 
 static bool

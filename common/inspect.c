@@ -15,6 +15,7 @@
 #include "text.h"
 #include "krb5_private.h"
 #include "trace.h"
+#include "padata.h"
 
 #define STAGE_2 "2/8 open-tgt"
 #define STAGE_3 "3/8 check-authenticator"
@@ -157,17 +158,6 @@ ks_inspect_decrypt_ticket(struct ks_context *ctx, krb5_keytab kt,
     return ret;
 }
 
-/* The padata of type TYPE in PADATA, or NULL. */
-static krb5_pa_data *
-find_padata(krb5_pa_data **padata, krb5_preauthtype type)
-{
-    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
-        if (padata[i]->pa_type == type)
-            return padata[i];
-    }
-    return NULL;
-}
-
 krb5_error_code
 ks_inspect_decode_tgs_req(struct ks_context *ctx, const krb5_data *tgs_req,
                           krb5_kdc_req **req_out, krb5_ap_req **ap_req_out)
@@ -180,7 +170,7 @@ ks_inspect_decode_tgs_req(struct ks_context *ctx, const krb5_data *tgs_req,
     ret = decode_krb5_tgs_req(tgs_req, &req);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the TGS-REQ");
-    pa = find_padata(req->padata, KRB5_PADATA_AP_REQ);
+    pa = ks_padata_find(req->padata, KRB5_PADATA_AP_REQ);
     if (pa == NULL) {
         ret = ks_error_set(ctx, KRB5KDC_ERR_PADATA_TYPE_NOSUPP,
                            "the TGS-REQ carries no PA-TGS-REQ");

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "as.h"
+#include "text.h"
 #include "errors.h"
 #include "krb5_private.h"
 
@@ -222,19 +223,6 @@ cleanup:
     return ret;
 }
 
-/* A KerberosTime for a trace line: "2026-11-25T01:57:04Z". */
-static const char *
-time_text(krb5_timestamp t, char *buf, size_t len)
-{
-    time_t tt = (time_t)(uint32_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, len, "%lu", (unsigned long)(uint32_t)t);
-    return buf;
-}
-
 static krb5_error_code
 modified(struct ks_context *ctx, const char *what)
 {
@@ -351,7 +339,7 @@ ks_as_verify_reply(struct ks_context *ctx, const struct ks_as_request *req,
     ks_trace(ctx->trace, "AS decrypt", 0, "checked",
              "nonce 0x%08x matches, names match, ends %s, flags 0x%08x; "
              "session key %s", (unsigned int)enc->nonce,
-             time_text(enc->times.endtime, end, sizeof(end)),
+             ks_text_time(enc->times.endtime, end, sizeof(end)),
              (unsigned int)enc->flags,
              ks_trace_key(ctx->trace, ctx->k5, enc->session, keydesc,
                           sizeof(keydesc)));

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "errors.h"
 #include "krb5_private.h"
+#include "padata.h"
 
 static bool
 etype_in(krb5_enctype e, const krb5_enctype *list)
@@ -22,16 +23,6 @@ etype_in(krb5_enctype e, const krb5_enctype *list)
             return true;
     }
     return false;
-}
-
-static const krb5_pa_data *
-find_pa(krb5_pa_data *const *padata, krb5_preauthtype type)
-{
-    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
-        if (padata[i]->pa_type == type)
-            return padata[i];
-    }
-    return NULL;
 }
 
 static krb5_error_code
@@ -133,12 +124,12 @@ ks_as_choose_hint(struct ks_context *ctx, krb5_pa_data *const *padata,
     const krb5_pa_data *pa;
     krb5_error_code ret = 0;
 
-    pa = find_pa(padata, KRB5_PADATA_ETYPE_INFO2);
+    pa = ks_padata_find(padata, KRB5_PADATA_ETYPE_INFO2);
     if (pa == NULL)
-        pa = find_pa(padata, KRB5_PADATA_ETYPE_INFO);
+        pa = ks_padata_find(padata, KRB5_PADATA_ETYPE_INFO);
     if (pa != NULL) {
         ret = hint_from_info(ctx, pa, requested, &hint);
-    } else if ((pa = find_pa(padata, KRB5_PADATA_PW_SALT)) != NULL) {
+    } else if ((pa = ks_padata_find(padata, KRB5_PADATA_PW_SALT)) != NULL) {
         hint.etype = requested[0];
         hint.has_salt = true;
         ret = copy_bytes(&hint.salt, pa->contents, pa->length);

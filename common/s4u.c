@@ -13,6 +13,7 @@
 #include "krb5_private.h"
 #include "s4u.h"
 #include "tgs_int.h"
+#include "padata.h"
 
 /* The options a request inherits from its TGT's flags (MIT's
  * KDC_TKT_COMMON_MASK): forwardable, proxiable, may-postdate, renewable. */
@@ -348,16 +349,6 @@ self_padata(struct ks_context *ctx, const struct ks_tgs_request *req,
     return 0;
 }
 
-static const krb5_pa_data *
-find_padata(krb5_pa_data *const *padata, krb5_preauthtype type)
-{
-    for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
-        if (padata[i]->pa_type == type)
-            return padata[i];
-    }
-    return NULL;
-}
-
 /* The KDC's PA-S4U-X509-USER, decoded. */
 static krb5_error_code
 decode_reply_s4u(struct ks_context *ctx, const krb5_pa_data *pa,
@@ -413,13 +404,13 @@ ks_s4u_verify_reply(struct ks_context *ctx, const krb5_keyblock *subkey,
                     krb5_pa_data *const *enc_padata,
                     krb5_principal *user_out)
 {
-    const krb5_pa_data *pa = find_padata(rep_padata,
+    const krb5_pa_data *pa = ks_padata_find(rep_padata,
                                          KRB5_PADATA_S4U_X509_USER);
     krb5_pa_s4u_x509_user *rep = NULL;
     krb5_error_code ret;
 
     *user_out = NULL;
-    if (pa == NULL && find_padata(enc_padata, KRB5_PADATA_S4U_X509_USER))
+    if (pa == NULL && ks_padata_find(enc_padata, KRB5_PADATA_S4U_X509_USER))
         return ks_error_set(ctx, KRB5_KDCREP_MODIFIED, "checking the "
                             "S4U2Self reply: its PA-S4U-X509-USER was "
                             "removed");

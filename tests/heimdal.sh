@@ -98,35 +98,19 @@ CONF
 
 # Start the KDC for DIR; wait, bounded, until it listens on UDP and TCP.
 ks_heimdal_start() {
-    local dir=$1 port i
+    local dir=$1 port
     port=$(cat "$dir/port")
     KRB5_CONFIG=$dir/krb5.conf "$(ks_heimdal_kdc_bin)" -c "$dir/krb5.conf" \
         --addresses=127.0.0.1 --ports="$port" >>"$dir/kdc.out" 2>&1 &
     echo $! >"$dir/kdc.pid"
-    for ((i = 0; i < 100; i++)); do
-        if [ -n "$(ss -Hlnu "( sport = :$port )" 2>/dev/null)" ] &&
-            [ -n "$(ss -Hlnt "( sport = :$port )" 2>/dev/null)" ]; then
-            return 0
-        fi
-        kill -0 "$(cat "$dir/kdc.pid")" 2>/dev/null || break
-        sleep 0.1
-    done
+    ks_wait_listening "$port" "$dir/kdc.pid" && return 0
     echo "heimdal fixture: kdc did not start on port $port:" >&2
     cat "$dir/kdc.out" "$dir/kdc.log" >&2 2>/dev/null
     return 1
 }
 
 ks_heimdal_stop() {
-    local dir=$1 pid i
-    [ -f "$dir/kdc.pid" ] || return 0
-    pid=$(cat "$dir/kdc.pid")
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$dir/kdc.pid"
+    ks_stop_pidfile "$1/kdc.pid"
 }
 
 ks_heimdal_create() {

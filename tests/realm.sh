@@ -37,6 +37,35 @@ for _ in range(50):
 PY
 }
 
+# Wait, bounded (10 s), until the daemon whose PID is in PIDFILE listens on
+# PORT over UDP and TCP.  Returns 1 if it died or never listened.
+ks_wait_listening() {
+    local port=$1 pidfile=$2 i
+    for ((i = 0; i < 100; i++)); do
+        if [ -n "$(ss -Hlnu "( sport = :$port )" 2>/dev/null)" ] &&
+            [ -n "$(ss -Hlnt "( sport = :$port )" 2>/dev/null)" ]; then
+            return 0
+        fi
+        kill -0 "$(cat "$pidfile")" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# Stop the process whose PID is in PIDFILE: TERM, up to 5 s, then KILL.
+ks_stop_pidfile() {
+    local pidfile=$1 pid i
+    [ -f "$pidfile" ] || return 0
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+}
+
 ks_realm_write_conf() {
     local dir=$1 realm=$2 port=$3
     local lc
@@ -90,37 +119,21 @@ ks_realm_kadmin() {
 
 # Start the KDC for DIR and wait, bounded, until it listens on UDP and TCP.
 ks_realm_start() {
-    local dir=$1 port realm i
+    local dir=$1 port realm
     port=$(cat "$dir/port")
     realm=$(cat "$dir/realm")
     KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf \
         krb5kdc -n -r "$realm" -P "$dir/kdc.pidfile" \
         >>"$dir/kdc.out" 2>&1 &
     echo $! >"$dir/kdc.pid"
-    for ((i = 0; i < 100; i++)); do
-        if [ -n "$(ss -Hlnu "( sport = :$port )" 2>/dev/null)" ] &&
-            [ -n "$(ss -Hlnt "( sport = :$port )" 2>/dev/null)" ]; then
-            return 0
-        fi
-        kill -0 "$(cat "$dir/kdc.pid")" 2>/dev/null || break
-        sleep 0.1
-    done
+    ks_wait_listening "$port" "$dir/kdc.pid" && return 0
     echo "realm fixture: krb5kdc did not start on port $port:" >&2
     cat "$dir/kdc.out" "$dir/kdc.log" >&2 2>/dev/null
     return 1
 }
 
 ks_realm_stop() {
-    local dir=$1 pid i
-    [ -f "$dir/kdc.pid" ] || return 0
-    pid=$(cat "$dir/kdc.pid")
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$dir/kdc.pid"
+    ks_stop_pidfile "$1/kdc.pid"
 }
 
 ks_realm_create() {
@@ -328,15 +341,10 @@ ks_realm_start_kadmind() {
         kadmind -nofork -r "$realm" -P "$dir/kadmind.pidfile" \
         >>"$dir/kadmind.out" 2>&1 3>&- &
     echo $! >"$dir/kadmind.pid"
-    for ((i = 0; i < 100; i++)); do
-        if [ -n "$(ss -Hlnu "( sport = :$kp )" 2>/dev/null)" ] &&
-            [ -n "$(ss -Hlnt "( sport = :$kp )" 2>/dev/null)" ]; then
-            export KS_KPASSWD_PORT=$kp
-            return 0
-        fi
-        kill -0 "$(cat "$dir/kadmind.pid")" 2>/dev/null || break
-        sleep 0.1
-    done
+    if ks_wait_listening "$kp" "$dir/kadmind.pid"; then
+        export KS_KPASSWD_PORT=$kp
+        return 0
+    fi
     echo "realm fixture: kadmind did not start on port $kp:" >&2
     cat "$dir/kadmind.out" "$dir/kadmind.log" >&2 2>/dev/null
     return 1
@@ -344,16 +352,7 @@ ks_realm_start_kadmind() {
 
 # Stop the kadmind started for DIR by ks_realm_start_kadmind, by its PID.
 ks_realm_stop_kadmind() {
-    local dir=$1 pid i
-    [ -f "$dir/kadmind.pid" ] || return 0
-    pid=$(cat "$dir/kadmind.pid")
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$dir/kadmind.pid"
+    ks_stop_pidfile "$1/kadmind.pid"
 }
 
 # Write to OUT a copy of DIR's client krb5.conf (made by ks_realm_create)

@@ -1,0 +1,19 @@
+/*
+ * padata: looking through a PA-DATA sequence, shared by the AS, TGS, FAST,
+ * S4U and inspection code.
+ */
+#ifndef KS_PADATA_H
+#define KS_PADATA_H
+
+#include <stdbool.h>
+#include <krb5.h>
+
+/* The first element of the NULL-terminated PADATA (which may be NULL) of
+ * TYPE, or NULL.  The result points into PADATA. */
+krb5_pa_data *ks_padata_find(krb5_pa_data *const *padata,
+                             krb5_preauthtype type);
+
+/* Whether PADATA holds an element of TYPE. */
+bool ks_padata_has(krb5_pa_data *const *padata, krb5_preauthtype type);
+
+#endif /* KS_PADATA_H */
