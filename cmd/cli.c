@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "errors.h"
 #include "json.h"
+#include "locate.h"
 #include "ks_version.h"
 #include "trace.h"
 
@@ -156,6 +157,39 @@ setup_error(krb5_error_code code, const char *fmt, ...)
 }
 
 /* The transport overrides of the command line, checked. */
+/* A bad value of a common option is a usage error, as a bad option is. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2), noreturn))
+#endif
+static void
+bad_value(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ks_cli_usage_error(NULL, 0, msg);
+}
+
+/* Each --kdc value must be a KDC address as krb5.conf writes them. */
+static void
+check_kdcs(void)
+{
+    enum ks_transport_kind kind;
+    char *host = NULL, *port = NULL;
+
+    for (size_t i = 0; ks_cli.kdcs != NULL && ks_cli.kdcs[i] != NULL; i++) {
+        if (ks_locate_parse_entry(ks_cli.kdcs[i], &host, &port, &kind) != 0)
+            bad_value("--kdc '%s' is not a KDC address (HOST[:PORT], "
+                      "[IPV6]:PORT, optionally udp/ or tcp/ first)",
+                      ks_cli.kdcs[i]);
+        free(host);
+        free(port);
+    }
+}
+
 static bool
 net_options(struct ks_transport_options *net)
 {
@@ -165,23 +199,18 @@ net_options(struct ks_transport_options *net)
             net->transport = KS_TRANSPORT_UDP;
         else if (strcmp(ks_cli.transport, "tcp") == 0)
             net->transport = KS_TRANSPORT_TCP;
-        else {
-            setup_error(EINVAL, "unknown transport '%s' (use 'udp' or "
-                        "'tcp')", ks_cli.transport);
-            return false;
-        }
+        else
+            bad_value("unknown transport '%s' (use 'udp' or 'tcp')",
+                      ks_cli.transport);
     }
-    if (ks_cli.timeout < 0 || ks_cli.timeout > 3600) {
-        setup_error(EINVAL, "--timeout takes seconds from 0 to 3600");
-        return false;
-    }
+    if (ks_cli.timeout < 0 || ks_cli.timeout > 3600)
+        bad_value("--timeout takes seconds from 0 to 3600");
     net->timeout_ms = (int)(ks_cli.timeout * 1000);
-    if (ks_cli.retries < 0 || ks_cli.retries > 100) {
-        setup_error(EINVAL, "--retries takes a number from 1 to 100 "
-                    "(0: krb5.conf's)");
-        return false;
-    }
+    if (ks_cli.retries < 0 || ks_cli.retries > 100)
+        bad_value("--retries takes a number from 1 to 8 (larger counts "
+                  "as 8)");
     net->retries = ks_cli.retries;
+    check_kdcs();
     net->kdcs = ks_cli.kdcs;
     return true;
 }

@@ -57,6 +57,8 @@ ks_context_free(struct ks_context *ctx)
     if (ctx == NULL)
         return;
     ks_trace_close(ctx->trace);
+    if (ctx->located_free != NULL)
+        ctx->located_free(ctx->located);
     ks_config_clear(&ctx->config);
     if (ctx->k5 != NULL)
         krb5_free_context(ctx->k5);

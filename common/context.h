@@ -32,6 +32,10 @@ struct ks_context {
     struct ks_trace *trace;        /* NULL when not tracing */
     const char *program;           /* "kinit", ...: for messages */
     struct ks_transport_options net;
+    /* The KDCs located per realm in this run (locate.c owns the layout):
+     * krb5.conf and DNS are asked once per realm, not once per request. */
+    void *located;
+    void (*located_free)(void *located);
 };
 
 /*

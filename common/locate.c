@@ -334,19 +334,87 @@ add_conf_kdcs(struct ks_context *ctx, const char *realm,
     return ret;
 }
 
+/* One realm's KDCs as first located in this run. */
+struct located_realm {
+    struct located_realm *next;
+    char *realm;
+    char **kdcs;                /* the --kdc list it came from, if any */
+    struct ks_kdc_list list;
+};
+
+static void
+located_free(void *head)
+{
+    struct located_realm *r = head, *next;
+
+    for (; r != NULL; r = next) {
+        next = r->next;
+        free(r->realm);
+        ks_kdc_list_free(&r->list);
+        free(r);
+    }
+}
+
+static krb5_error_code
+list_copy(const struct ks_kdc_list *from, struct ks_kdc_list *to)
+{
+    to->addrs = calloc(from->count > 0 ? from->count : 1,
+                       sizeof(*to->addrs));
+    if (to->addrs == NULL)
+        return ENOMEM;
+    if (from->count > 0)
+        memcpy(to->addrs, from->addrs, from->count * sizeof(*to->addrs));
+    to->count = from->count;
+    return 0;
+}
+
+static const struct located_realm *
+located_find(const struct ks_context *ctx, const char *realm)
+{
+    const struct located_realm *r = ctx->located;
+
+    for (; r != NULL; r = r->next) {
+        if (strcmp(r->realm, realm) == 0 && r->kdcs == ctx->net.kdcs)
+            return r;
+    }
+    return NULL;
+}
+
+/* Remember LIST for REALM; a failure only means asking again later. */
+static void
+located_keep(struct ks_context *ctx, const char *realm,
+             const struct ks_kdc_list *list)
+{
+    struct located_realm *r = calloc(1, sizeof(*r));
+
+    if (r == NULL || (r->realm = strdup(realm)) == NULL ||
+        list_copy(list, &r->list) != 0) {
+        located_free(r);
+        return;
+    }
+    r->kdcs = ctx->net.kdcs;
+    r->next = ctx->located;
+    ctx->located = r;
+    ctx->located_free = located_free;
+}
+
 krb5_error_code
 ks_locate_kdcs(struct ks_context *ctx, const char *realm,
                struct ks_kdc_list *list_out)
 {
     struct ks_kdc_list list = { 0 };
+    const struct located_realm *known = located_find(ctx, realm);
     krb5_error_code ret;
 
+    if (known != NULL)
+        return list_copy(&known->list, list_out);
     if (ctx->net.kdcs != NULL && ctx->net.kdcs[0] != NULL)
         ret = add_cli_kdcs(ctx, realm, &list);
     else
         ret = add_conf_kdcs(ctx, realm, &list);
     if (ret)
         goto cleanup;
+    located_keep(ctx, realm, &list);
     *list_out = list;
     memset(&list, 0, sizeof(list));
 

@@ -300,9 +300,15 @@ write_dead_realm_conf() {
     assert_output --partial "Cannot contact any KDC for realm '$KS_REALM' (tried nothing: no kdc entry allows UDP"
 }
 
-@test "a malformed --kdc is one clear error" {
+@test "a malformed --kdc, --transport, --timeout is a usage error" {
     run_kinit_opts --kdc "127.0.0.1:99999"
-    assert_failure 1
-    assert_one_error_line
-    assert_output --partial "--kdc '127.0.0.1:99999' is not a KDC address"
+    assert_failure 2
+    assert_line --index 0 --partial "kinit: --kdc '127.0.0.1:99999' is not a KDC address"
+    assert_line --index 1 "Try 'kinit --help' for more information."
+    run_kinit_opts --transport sctp
+    assert_failure 2
+    assert_line --index 0 "kinit: unknown transport 'sctp' (use 'udp' or 'tcp')"
+    run_kinit_opts --timeout -1
+    assert_failure 2
+    assert_line --index 0 "kinit: --timeout takes seconds from 0 to 3600"
 }
