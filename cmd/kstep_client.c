@@ -34,6 +34,7 @@ find_tgt(struct kstep_env *env, krb5_ccache cc, krb5_creds **tgt_out)
     if (ret) {
         ks_error_set(env->ctx, ret, "reading the cache %s:%s",
                      krb5_cc_get_type(k5, cc), krb5_cc_get_name(k5, cc));
+        ks_error_add_hint(env->ctx, ret);
         goto cleanup;
     }
     ret = krb5_build_principal_ext(k5, &tgs, client->realm.length,

@@ -271,6 +271,19 @@ ks_error_prefix(struct ks_context *ctx, krb5_error_code code, const char *fmt,
     return code;
 }
 
+krb5_error_code
+ks_error_add_hint(struct ks_context *ctx, krb5_error_code code)
+{
+    const char *hint = ks_error_hint(code), *msg;
+
+    if (hint == NULL)
+        return code;
+    msg = ks_context_message(ctx, code);
+    krb5_set_error_message(ctx->k5, code, "%s (%s)", msg, hint);
+    ks_context_free_message(ctx, msg);
+    return code;
+}
+
 /* The principal an error names, as text, into BUF; "" if none. */
 static void
 error_principal(struct ks_context *ctx, krb5_principal p, char *buf,

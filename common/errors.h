@@ -62,6 +62,11 @@ __attribute__((format(printf, 3, 4)))
 krb5_error_code ks_error_set(struct ks_context *ctx, krb5_error_code code,
                              const char *fmt, ...);
 
+/* Append " (HINT)" to the message held for CODE when ks_error_hint has
+ * one.  Returns CODE. */
+krb5_error_code ks_error_add_hint(struct ks_context *ctx,
+                                  krb5_error_code code);
+
 /* Prepend "FMT...: " to the message already held for CODE. Returns CODE. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
