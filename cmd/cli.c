@@ -156,6 +156,20 @@ setup_error(krb5_error_code code, const char *fmt, ...)
         report_json(code, msg);
 }
 
+void
+ks_cli_report_mit(struct ks_context *ctx, krb5_error_code code,
+                  const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    krb5_set_error_message(ctx->k5, code, "%s %s", error_message(code), what);
+    ks_cli_report(ctx, code);
+}
+
 /* The transport overrides of the command line, checked. */
 /* A bad value of a common option is a usage error, as a bad option is. */
 #if defined(__GNUC__)

@@ -81,6 +81,17 @@ struct ks_context *ks_cli_context(void);
  */
 void ks_cli_report(struct ks_context *ctx, krb5_error_code code);
 
+/*
+ * Report CODE as MIT's com_err does, "PROGRAM: MESSAGE while WHAT...", for
+ * the programs whose messages mirror MIT's word for word; with --json also
+ * the error document (ks_cli_report).
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void ks_cli_report_mit(struct ks_context *ctx, krb5_error_code code,
+                       const char *fmt, ...);
+
 /* Print "PROGRAM: " + FMT... on stderr. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))

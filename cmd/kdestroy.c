@@ -140,27 +140,6 @@ free_list(char **list, size_t count)
     free(list);
 }
 
-/*
- * A failure that decides the exit status: "kdestroy: MESSAGE while WHAT"
- * as MIT prints it, and with --json the error document (ks_cli_report).
- */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-fail(struct ks_context *ctx, krb5_error_code code, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    krb5_set_error_message(ctx->k5, code, "%s %s", error_message(code),
-                           what);
-    ks_cli_report(ctx, code);
-}
-
 /* Our refusal of a FIFO or a device, with the context's message: fatal
  * (the error document with --json) or, in -A, one line among others. */
 static krb5_error_code
@@ -196,7 +175,7 @@ destroy_all(struct ks_context *ctx)
 
     ret = krb5_cccol_cursor_new(ctx->k5, &cursor);
     if (ret) {
-        fail(ctx, ret, "while listing credential caches");
+        ks_cli_report_mit(ctx, ret, "while listing credential caches");
         return KS_EXIT_FAILURE;
     }
     while (krb5_cccol_cursor_next(ctx->k5, cursor, &cache) == 0 &&
@@ -232,12 +211,12 @@ open_principal_cache(struct ks_context *ctx, const char *pname,
 
     ret = krb5_parse_name(ctx->k5, pname, &princ);
     if (ret) {
-        fail(ctx, ret, "while parsing principal name %s", pname);
+        ks_cli_report_mit(ctx, ret, "while parsing principal name %s", pname);
         return ret;
     }
     ret = ks_ccfile_match(ctx, princ, cache_out);
     if (ret)
-        fail(ctx, ret, "while finding cache for %s", pname);
+        ks_cli_report_mit(ctx, ret, "while finding cache for %s", pname);
     krb5_free_principal(ctx->k5, princ);
     return ret;
 }
@@ -268,7 +247,7 @@ open_default_cache(struct ks_context *ctx, krb5_ccache *cache_out)
     }
     ret = krb5_cc_default(ctx->k5, cache_out);
     if (ret)
-        fail(ctx, ret, "while resolving ccache");
+        ks_cli_report_mit(ctx, ret, "while resolving ccache");
     return ret;
 }
 
@@ -294,7 +273,7 @@ destroy_one(struct ks_context *ctx, krb5_ccache cache)
         free(done.missing);
         done.missing = name != NULL ? strdup(name) : NULL;
     } else if (ret) {
-        fail(ctx, ret, "while destroying cache");
+        ks_cli_report_mit(ctx, ret, "while destroying cache");
         say_not_destroyed();
         status = KS_EXIT_FAILURE;
     } else {
@@ -317,7 +296,7 @@ warn_remaining(struct ks_context *ctx)
 
     ret = krb5_cccol_cursor_new(ctx->k5, &cursor);
     if (ret) {
-        fail(ctx, ret, "while listing credential caches");
+        ks_cli_report_mit(ctx, ret, "while listing credential caches");
         return KS_EXIT_FAILURE;
     }
     if (krb5_cccol_cursor_next(ctx->k5, cursor, &cache) == 0 &&
@@ -418,12 +397,12 @@ rewrite_without(struct ks_context *ctx, krb5_ccache cache,
 
     ret = krb5_cc_get_principal(ctx->k5, cache, &client);
     if (ret) {
-        fail(ctx, ret, "while reading %s", ccname);
+        ks_cli_report_mit(ctx, ret, "while reading %s", ccname);
         return ret;
     }
     ret = read_without(ctx->k5, cache, wanted, &k);
     if (ret) {
-        fail(ctx, ret, "while reading %s", ccname);
+        ks_cli_report_mit(ctx, ret, "while reading %s", ccname);
     } else if (k.removed == 0) {
         ret = KRB5_CC_NOTFOUND;
         krb5_set_error_message(ctx->k5, ret, "no ticket for %s in %s "
@@ -458,14 +437,15 @@ remove_credential(struct ks_context *ctx, krb5_ccache cache)
 
     ret = krb5_parse_name(ctx->k5, opts.credential, &wanted);
     if (ret) {
-        fail(ctx, ret, "while parsing principal name %s", opts.credential);
+        ks_cli_report_mit(ctx, ret, "while parsing principal name %s",
+                          opts.credential);
         goto cleanup;
     }
     ret = krb5_unparse_name(ctx->k5, wanted, &sname);
     if (ret == 0)
         ret = krb5_cc_get_full_name(ctx->k5, cache, &ccname);
     if (ret) {
-        fail(ctx, ret, "while reading names");
+        ks_cli_report_mit(ctx, ret, "while reading names");
         goto cleanup;
     }
     ret = check_cache_file(ctx, cache, true);
@@ -522,13 +502,13 @@ run(struct ks_context *ctx)
     if (opts.cache != NULL) {
         ret = krb5_cc_set_default_name(ctx->k5, opts.cache);
         if (ret) {
-            fail(ctx, ret, "while setting default cache name");
+            ks_cli_report_mit(ctx, ret, "while setting default cache name");
             return KS_EXIT_FAILURE;
         }
     }
     ret = ks_ccfile_fix_empty_default(ctx);
     if (ret) {
-        fail(ctx, ret, "while setting default cache name");
+        ks_cli_report_mit(ctx, ret, "while setting default cache name");
         return KS_EXIT_FAILURE;
     }
     if (opts.all)

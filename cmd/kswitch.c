@@ -70,27 +70,6 @@ parse_options(poptContext pc)
         ks_cli_usage_error(pc, 0, "One of -c or -p must be specified");
 }
 
-/*
- * "kswitch: MESSAGE while WHAT", as MIT's com_err prints it; with --json
- * also the error document (ks_cli_report).
- */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-fail(struct ks_context *ctx, krb5_error_code code, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    krb5_set_error_message(ctx->k5, code, "%s %s", error_message(code),
-                           what);
-    ks_cli_report(ctx, code);
-}
-
 /* -c NAME: resolved without being read (MIT does not check it exists). */
 static krb5_error_code
 resolve_named(struct ks_context *ctx, const char *name,
@@ -106,7 +85,7 @@ resolve_named(struct ks_context *ctx, const char *name,
     }
     ret = krb5_cc_resolve(ctx->k5, name, cache_out);
     if (ret)
-        fail(ctx, ret, "while resolving %s", name);
+        ks_cli_report_mit(ctx, ret, "while resolving %s", name);
     return ret;
 }
 
@@ -120,12 +99,12 @@ resolve_principal(struct ks_context *ctx, const char *pname,
 
     ret = krb5_parse_name(ctx->k5, pname, &princ);
     if (ret) {
-        fail(ctx, ret, "while parsing principal name %s", pname);
+        ks_cli_report_mit(ctx, ret, "while parsing principal name %s", pname);
         return ret;
     }
     ret = ks_ccfile_match(ctx, princ, cache_out);
     if (ret)
-        fail(ctx, ret, "while searching for ccache for %s", pname);
+        ks_cli_report_mit(ctx, ret, "while searching for ccache for %s", pname);
     krb5_free_principal(ctx->k5, princ);
     return ret;
 }
@@ -166,7 +145,7 @@ run(struct ks_context *ctx)
         name = NULL;
     ret = krb5_cc_switch(ctx->k5, cache);
     if (ret) {
-        fail(ctx, ret, "while switching to credential cache");
+        ks_cli_report_mit(ctx, ret, "while switching to credential cache");
     } else {
         ks_trace(ctx->trace, "ccache", 0, "switch",
                  "%s is now the primary cache of its collection",
