@@ -133,6 +133,33 @@ check_no_protocol_driver() {
     assert_output ""
 }
 
+@test "every program binds all its libkrb5 symbols at start-up" {
+    # The private encoders and decoders (krb5_private.h) are not in MIT's
+    # headers: a libkrb5 that dropped one must fail here, at start-up with
+    # LD_BIND_NOW, not at the first call in the field.
+    local prog
+    for prog in "$KINIT" "$KLIST" "$KDESTROY" "$KVNO" "$KSWITCH" "$KSTEP"; do
+        run env LD_BIND_NOW=1 "$prog" --version </dev/null
+        assert_success
+    done
+}
+
+@test "LD_BIND_NOW does catch a symbol the library lacks" {
+    # Control for the test above: a program importing a symbol that no
+    # library has fails at start-up under LD_BIND_NOW.
+    local dir=$BATS_TEST_TMPDIR
+    printf 'void ks_no_such_symbol(void);\nint main(int c, char **v) { if (c > 5) ks_no_such_symbol(); return 0; }\n' >"$dir/m.c"
+    printf 'void ks_no_such_symbol(void) {}\n' >"$dir/l.c"
+    cc -shared -fPIC -o "$dir/libl.so" "$dir/l.c"
+    cc -o "$dir/m" "$dir/m.c" -L"$dir" -ll -Wl,-rpath,"$dir"
+    run env LD_BIND_NOW=1 "$dir/m"
+    assert_success
+    printf 'void other(void) {}\n' >"$dir/l.c"
+    cc -shared -fPIC -o "$dir/libl.so" "$dir/l.c"
+    run -127 env LD_BIND_NOW=1 "$dir/m"
+    assert_output --partial "undefined symbol: ks_no_such_symbol"
+}
+
 @test "the symbol check finds a protocol driver when there is one" {
     run forbidden_symbols <<'NM'
                  U krb5_cc_resolve@krb5_3_MIT
