@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <locale.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -67,6 +68,9 @@ ks_cli_popt(const char *program, const char *summary, int argc,
 
     ks_cli.program = program;
     ks_cli.summary = summary;
+    /* Dates as the user's locale writes them, as MIT's tools print them;
+     * only LC_TIME, so that JSON numbers keep their decimal point. */
+    setlocale(LC_TIME, "");
     memcpy(&ks_cli_common_options[0].arg, &cb, sizeof(cb));
     /* No poptReadDefaultConfig: /etc/popt and ~/.popt never apply. */
     pc = poptGetContext(program, argc, argv, table, 0);

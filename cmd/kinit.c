@@ -50,6 +50,7 @@ struct kinit_run {
     krb5_creds *creds;
     struct ks_send_result sent;     /* the KDC that answered (--json) */
     bool fast_avail;                /* the KDC advertised FAST */
+    struct ks_as_expiry expiry;     /* when the password expires */
 };
 
 static struct kinit_opts o;
@@ -618,6 +619,7 @@ get_creds(struct kinit_run *run)
     opts.canonicalize = o.canonicalize || o.enterprise;
     opts.sent = &run->sent;
     opts.fast_avail = &run->fast_avail;
+    opts.expiry = &run->expiry;
     if (run->keytab != NULL) {
         keys.keytab = run->keytab;
     } else {
@@ -691,6 +693,10 @@ render_json(struct kinit_run *run, char **doc_out)
     ks_emit_ticket_flags(e, "flags", (krb5_flags)c->ticket_flags);
     ks_emit_enctype_named(e, "session_key_enctype", c->keyblock.enctype);
     ks_emit_enctype_named(e, "ticket_enctype", t->enc_part.enctype);
+    if (run->expiry.password != 0)
+        ks_emit_time(e, "password_expires", run->expiry.password);
+    else
+        ks_emit_null(e, "password_expires");
     if (run->sent.kdc[0] != '\0') {
         ks_emit_string(e, "kdc", run->sent.kdc);
         ks_emit_string(e, "transport", ks_transport_name(run->sent.used));
@@ -715,6 +721,19 @@ cleanup:
     krb5_free_string(k5, cache);
     krb5_free_ticket(k5, t);
     return ret;
+}
+
+/* MIT's warning when the password expires soon, on stdout as MIT's
+ * prompter writes it. */
+static void
+warn_expiry(const struct kinit_run *run)
+{
+    char msg[256];
+
+    ks_as_expiry_warning(&run->expiry, (krb5_timestamp)time(NULL), msg,
+                         sizeof(msg));
+    if (msg[0] != '\0')
+        printf("%s\n", msg);
 }
 
 /*
@@ -748,6 +767,8 @@ store_and_print(struct kinit_run *run, krb5_principal client)
         fprintf(stderr, "Authenticated to Kerberos v5\n");
     if (doc != NULL)
         fputs(doc, stdout);
+    else
+        warn_expiry(run);
     free(doc);
     return 0;
 }

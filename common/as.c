@@ -5,6 +5,7 @@
  * into credentials.  The password is asked for only when a key is needed.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -651,12 +652,59 @@ decrypt_reply(struct as_state *st, krb5_kdc_rep *rep,
     return ret;
 }
 
-/* After the reply opened: the KDC's encrypted challenge, and whether it
- * advertises FAST for the TGS exchanges to come. */
+static void
+note_expiry(const krb5_enc_kdc_rep_part *enc, struct ks_as_expiry *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; enc->last_req != NULL && enc->last_req[i] != NULL;
+         i++) {
+        krb5_int32 type = enc->last_req[i]->lr_type;
+
+        if (type == KRB5_LRQ_ALL_PW_EXPTIME ||
+            type == KRB5_LRQ_ONE_PW_EXPTIME) {
+            out->password = enc->last_req[i]->value;
+            out->from_last_req = true;
+            return;
+        }
+    }
+    out->password = enc->key_exp;
+}
+
+void
+ks_as_expiry_warning(const struct ks_as_expiry *expiry, krb5_timestamp now,
+                     char *buf, size_t len)
+{
+    /* Timestamps are unsigned on the wire (y2038): compare as such. */
+    int64_t delta = (int64_t)(uint32_t)expiry->password - (uint32_t)now;
+    char when[128];
+
+    buf[0] = '\0';
+    if (expiry->password == 0 ||
+        (!expiry->from_last_req && (delta < 0 || delta > 7 * 86400)))
+        return;
+    if (krb5_timestamp_to_string(expiry->password, when, sizeof(when)) != 0)
+        return;
+    if (delta < 3600)
+        snprintf(buf, len, "Warning: Your password will expire in less "
+                 "than one hour on %s", when);
+    else if (delta < 2 * 86400)
+        snprintf(buf, len, "Warning: Your password will expire in %d "
+                 "hour%s on %s", (int)(delta / 3600),
+                 delta < 7200 ? "" : "s", when);
+    else
+        snprintf(buf, len, "Warning: Your password will expire in %d days "
+                 "on %s", (int)(delta / 86400), when);
+}
+
+/* After the reply opened: the KDC's encrypted challenge, whether it
+ * advertises FAST for the TGS exchanges to come, and password expiry. */
 static krb5_error_code
 after_reply(struct as_state *st, const krb5_kdc_rep *rep)
 {
     krb5_error_code ret = 0;
+
+    if (st->opts->expiry != NULL)
+        note_expiry(rep->enc_part2, st->opts->expiry);
 
     if (st->challenge)
         ret = ks_fast_verify_challenge(st->ctx, st->fast, &st->key,

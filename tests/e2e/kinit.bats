@@ -310,3 +310,24 @@ seed_cache() {
     assert_success
     refute_output --regexp 'krb5_get_init_creds|krb5_init_creds|krb5_get_in_tkt|krb5_sendto_kdc|krb5_get_credentials|krb5_mk_req|krb5_rd_rep|krb5_tkt_creds|krb5_get_cred_via|k5_locate_kdc|krb5_get_renewed|krb5_get_validated'
 }
+
+@test "kinit warns of an expiring password as MIT's kinit does" {
+    ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -pw soon-pw -pwexpire "+3 days" soon'
+    ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -pw hour-pw -pwexpire "+30 minutes" hour'
+    ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -pw far-pw -pwexpire "+30 days" far'
+    local p mit
+    for p in soon hour far; do
+        run -0 "$MIT_KINIT" "$p" <<<"$p-pw"
+        mit=$output
+        run -0 "$KINIT" "$p" <<<"$p-pw"
+        assert_output "$mit"
+    done
+    run -0 "$KINIT" hour <<<hour-pw
+    assert_line --index 1 --regexp "^Warning: Your password will expire in less than one hour on "
+    run -0 "$KINIT" far <<<far-pw
+    refute_output --partial Warning
+    # --json carries the time instead of the warning.
+    run -0 --separate-stderr "$KINIT" --json soon <<<soon-pw
+    refute_output --partial Warning
+    [[ $(jq -r '.password_expires.iso' <<<"$output") == 20*Z ]]
+}

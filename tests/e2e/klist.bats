@@ -623,3 +623,21 @@ json_is() {
             fail "klist $args: stderr was: $stderr"
     done
 }
+
+@test "dates follow the user's locale (LC_TIME), as MIT's klist prints them" {
+    locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' ||
+        skip "no de_DE.UTF-8 locale here (./check makes it as root)"
+    echo renew-pw | "$MIT_KINIT" -r 2d renew >/dev/null
+    # MIT also translates some labels (krb5-locales); we do not: compare
+    # the header's column layout and the ticket line, where only dates are.
+    LC_ALL=de_DE.UTF-8 run -0 "$MIT_KLIST"
+    local mit=$output
+    LC_ALL=de_DE.UTF-8 run -0 "$KLIST"
+    # (bats drops the blank line from $lines: index 2 is the 4th line)
+    assert_line --index 2 "$(sed -n 4p <<<"$mit")"
+    assert_line --index 3 "$(sed -n 5p <<<"$mit")"
+    assert_line --index 3 --regexp '^[0-9]{2}\.[0-9]{2}\.[0-9]{4} '
+    # JSON keeps RFC 3339 whatever the locale.
+    LC_ALL=de_DE.UTF-8 run -0 "$KLIST" --json
+    [[ $(jq -r '.credentials[0].times.end.iso' <<<"$output") == 20*Z ]]
+}
