@@ -50,7 +50,7 @@ struct kinit_run {
     krb5_creds *creds;
     struct ks_send_result sent;     /* the KDC that answered (--json) */
     bool fast_avail;                /* the KDC advertised FAST */
-    struct ks_as_expiry expiry;     /* when the password expires */
+    struct ks_as_notes notes;       /* what to warn about */
 };
 
 static struct kinit_opts o;
@@ -619,7 +619,7 @@ get_creds(struct kinit_run *run)
     opts.canonicalize = o.canonicalize || o.enterprise;
     opts.sent = &run->sent;
     opts.fast_avail = &run->fast_avail;
-    opts.expiry = &run->expiry;
+    opts.notes = &run->notes;
     if (run->keytab != NULL) {
         keys.keytab = run->keytab;
     } else {
@@ -693,8 +693,8 @@ render_json(struct kinit_run *run, char **doc_out)
     ks_emit_ticket_flags(e, "flags", (krb5_flags)c->ticket_flags);
     ks_emit_enctype_named(e, "session_key_enctype", c->keyblock.enctype);
     ks_emit_enctype_named(e, "ticket_enctype", t->enc_part.enctype);
-    if (run->expiry.password != 0)
-        ks_emit_time(e, "password_expires", run->expiry.password);
+    if (run->notes.password_expires != 0)
+        ks_emit_time(e, "password_expires", run->notes.password_expires);
     else
         ks_emit_null(e, "password_expires");
     if (run->sent.kdc[0] != '\0') {
@@ -723,14 +723,17 @@ cleanup:
     return ret;
 }
 
-/* MIT's warning when the password expires soon, on stdout as MIT's
- * prompter writes it. */
+/* MIT's warnings of a deprecated key enctype and of a password that
+ * expires soon, on stdout as MIT's prompter writes them. */
 static void
-warn_expiry(const struct kinit_run *run)
+warn_notes(const struct kinit_run *run)
 {
     char msg[256];
 
-    ks_as_expiry_warning(&run->expiry, (krb5_timestamp)time(NULL), msg,
+    ks_as_enctype_warning(&run->notes, msg, sizeof(msg));
+    if (msg[0] != '\0')
+        printf("%s\n", msg);
+    ks_as_expiry_warning(&run->notes, (krb5_timestamp)time(NULL), msg,
                          sizeof(msg));
     if (msg[0] != '\0')
         printf("%s\n", msg);
@@ -768,7 +771,7 @@ store_and_print(struct kinit_run *run, krb5_principal client)
     if (doc != NULL)
         fputs(doc, stdout);
     else
-        warn_expiry(run);
+        warn_notes(run);
     free(doc);
     return 0;
 }

@@ -653,36 +653,67 @@ decrypt_reply(struct as_state *st, krb5_kdc_rep *rep,
 }
 
 static void
-note_expiry(const krb5_enc_kdc_rep_part *enc, struct ks_as_expiry *out)
+take_notes(const krb5_enc_kdc_rep_part *enc, krb5_enctype key_enctype,
+           struct ks_as_notes *out)
 {
     memset(out, 0, sizeof(*out));
+    out->key_enctype = key_enctype;
     for (size_t i = 0; enc->last_req != NULL && enc->last_req[i] != NULL;
          i++) {
         krb5_int32 type = enc->last_req[i]->lr_type;
 
         if (type == KRB5_LRQ_ALL_PW_EXPTIME ||
             type == KRB5_LRQ_ONE_PW_EXPTIME) {
-            out->password = enc->last_req[i]->value;
+            out->password_expires = enc->last_req[i]->value;
             out->from_last_req = true;
             return;
         }
     }
-    out->password = enc->key_exp;
+    out->password_expires = enc->key_exp;
 }
 
 void
-ks_as_expiry_warning(const struct ks_as_expiry *expiry, krb5_timestamp now,
+ks_as_enctype_warning(const struct ks_as_notes *notes, char *buf,
+                      size_t len)
+{
+    char name[64];
+
+    buf[0] = '\0';
+    switch (notes->key_enctype) {
+    case ENCTYPE_DES_CBC_CRC:
+    case ENCTYPE_DES_CBC_MD4:
+    case ENCTYPE_DES_CBC_MD5:
+    case ENCTYPE_DES_CBC_RAW:
+    case ENCTYPE_DES3_CBC_RAW:
+    case ENCTYPE_DES3_CBC_SHA1:
+    case ENCTYPE_ARCFOUR_HMAC:
+    case ENCTYPE_ARCFOUR_HMAC_EXP:
+        break;
+    default:
+        return;
+    }
+    if (krb5_enctype_to_name(notes->key_enctype, FALSE, name,
+                             sizeof(name)) != 0)
+        return;
+    snprintf(buf, len, "Warning: encryption type %s used for "
+             "authentication is deprecated and will be disabled", name);
+}
+
+void
+ks_as_expiry_warning(const struct ks_as_notes *notes, krb5_timestamp now,
                      char *buf, size_t len)
 {
     /* Timestamps are unsigned on the wire (y2038): compare as such. */
-    int64_t delta = (int64_t)(uint32_t)expiry->password - (uint32_t)now;
+    int64_t delta =
+        (int64_t)(uint32_t)notes->password_expires - (uint32_t)now;
     char when[128];
 
     buf[0] = '\0';
-    if (expiry->password == 0 ||
-        (!expiry->from_last_req && (delta < 0 || delta > 7 * 86400)))
+    if (notes->password_expires == 0 ||
+        (!notes->from_last_req && (delta < 0 || delta > 7 * 86400)))
         return;
-    if (krb5_timestamp_to_string(expiry->password, when, sizeof(when)) != 0)
+    if (krb5_timestamp_to_string(notes->password_expires, when,
+                                 sizeof(when)) != 0)
         return;
     if (delta < 3600)
         snprintf(buf, len, "Warning: Your password will expire in less "
@@ -703,8 +734,8 @@ after_reply(struct as_state *st, const krb5_kdc_rep *rep)
 {
     krb5_error_code ret = 0;
 
-    if (st->opts->expiry != NULL)
-        note_expiry(rep->enc_part2, st->opts->expiry);
+    if (st->opts->notes != NULL)
+        take_notes(rep->enc_part2, st->key.enctype, st->opts->notes);
 
     if (st->challenge)
         ret = ks_fast_verify_challenge(st->ctx, st->fast, &st->key,

@@ -40,23 +40,32 @@ struct ks_as_options {
     bool *fast_avail;               /* NULL, or out: the authenticated
                                      * reply advertised FAST (MIT's
                                      * fast_avail cache config) */
-    struct ks_as_expiry *expiry;    /* NULL, or out: see below */
+    struct ks_as_notes *notes;      /* NULL, or out: see below */
 };
 
-/* When the password expires, as the authenticated reply says: from a
- * last-req entry (the KDC wants a warning), else from key-expiration. */
-struct ks_as_expiry {
-    krb5_timestamp password;        /* 0: the reply names none */
+/* What kinit warns about, from the authenticated reply. */
+struct ks_as_notes {
+    /* When the password expires: from a last-req entry (the KDC wants a
+     * warning), else from key-expiration; 0 when the reply names none. */
+    krb5_timestamp password_expires;
     bool from_last_req;
+    krb5_enctype key_enctype;       /* the client key's, for the reply */
 };
 
 /*
- * MIT's warning for EXPIRY at NOW, into BUF ("Warning: Your password will
+ * MIT's warning for NOTES at NOW, into BUF ("Warning: Your password will
  * expire in 47 hours on Thu Nov 26 17:04:25 2026"), or "" when MIT would
  * not warn: no expiry, or one from key-expiration more than a week away.
  */
-void ks_as_expiry_warning(const struct ks_as_expiry *expiry,
+void ks_as_expiry_warning(const struct ks_as_notes *notes,
                           krb5_timestamp now, char *buf, size_t len);
+
+/*
+ * MIT's warning when the client's key has a deprecated enctype (des3,
+ * RC4, or a weak one allowed by allow_weak_crypto), into BUF, else "".
+ */
+void ks_as_enctype_warning(const struct ks_as_notes *notes, char *buf,
+                           size_t len);
 
 /*
  * Where the client's long-term key comes from.  The password callback is

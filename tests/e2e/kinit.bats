@@ -331,3 +331,24 @@ seed_cache() {
     refute_output --partial Warning
     [[ $(jq -r '.password_expires.iso' <<<"$output") == 20*Z ]]
 }
+
+@test "kinit warns of a deprecated enctype as MIT's kinit does" {
+    # kadmin.local makes keys only of the realm's supported enctypes.
+    sed -i 's/^\( *supported_enctypes = .*\)$/\1 des3-cbc-sha1:normal arcfour-hmac:normal/' \
+        "$KS_REALM_DIR/kdc.conf"
+    ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -e des3-cbc-sha1:normal -pw old-pw old'
+    ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -e arcfour-hmac:normal -pw rc4-pw rc4u'
+    local p pw mit
+    for p in old:old-pw rc4u:rc4-pw alice:alice-pw; do
+        pw=${p#*:}
+        p=${p%%:*}
+        run -0 "$MIT_KINIT" "$p" <<<"$pw"
+        mit=$output
+        run -0 "$KINIT" "$p" <<<"$pw"
+        assert_output "$mit"
+    done
+    run -0 "$KINIT" old <<<old-pw
+    assert_line --index 1 "Warning: encryption type des3-cbc-sha1 used for authentication is deprecated and will be disabled"
+    run -0 "$KINIT" alice <<<alice-pw
+    refute_output --partial Warning
+}
