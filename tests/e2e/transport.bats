@@ -279,7 +279,7 @@ write_dead_realm_conf() {
     assert_success
     assert_output --partial "$KS_SERVICE@$KS_REALM: kvno = "
     run "$KVNO" "HTTP/other.test.realm"
-    assert_failure
+    assert_failure 1
     assert_output --partial "127.0.0.1:$DEAD_PORT"
 }
 
