@@ -125,3 +125,18 @@ kinit_alice() {
     run vg "$KSTEP" decode --json "$BATS_TEST_TMPDIR/rep.der" </dev/null
     assert_success
 }
+
+@test "kswitch and kdestroy --credential under valgrind" {
+    local dir=$BATS_TEST_TMPDIR/coll
+    mkdir -p "$dir"
+    echo alice-pw | KRB5CCNAME=DIR:$dir "$KINIT" alice >/dev/null
+    echo bob-pw | KRB5CCNAME=DIR:$dir "$KINIT" bob >/dev/null
+    KRB5CCNAME=DIR:$dir run vg "$KSWITCH" -p "alice@$KS_REALM" </dev/null
+    assert_success
+    kinit_alice
+    "$KVNO" "$KS_SERVICE" >/dev/null
+    run vg "$KDESTROY" --credential "$KS_SERVICE@$KS_REALM" </dev/null
+    assert_success
+    run "$KLIST"
+    refute_output --partial "$KS_SERVICE"
+}
