@@ -537,6 +537,82 @@ test_reply_policy(struct ks_as_request *req)
     fake_free(&f);
 }
 
+/* The three reply steps on BYTES with KEY; 0 when all pass. */
+static krb5_error_code
+check_bytes(const struct ks_as_request *req, const krb5_data *bytes,
+            const krb5_keyblock *key, krb5_creds **creds_out)
+{
+    krb5_kdc_rep *rep = NULL;
+    krb5_error_code ret;
+
+    ret = ks_as_decode_reply(ctx, req, bytes, &rep);
+    if (!ret)
+        ret = ks_as_decrypt_reply(ctx, req, rep, key);
+    if (!ret)
+        ret = ks_as_verify_reply(ctx, req, rep, 1000010);
+    if (!ret)
+        ret = ks_as_make_creds(ctx, rep, creds_out);
+    krb5_free_kdc_rep(ctx->k5, rep);
+    return ret;
+}
+
+/*
+ * A good AS-REP cut at every length and changed one byte at a time: every
+ * cut is refused, nothing crashes (ASan and valgrind run this), and a
+ * change is either refused or in bytes the client cannot check (the
+ * ticket), never giving another client, server or session key.
+ */
+static void
+test_reply_hostile(struct ks_as_request *req)
+{
+    static const unsigned char patterns[] = { 0x01, 0x80, 0xff };
+    unsigned int accepted_cut = 0, refused = 0, tried = 0, odd = 0;
+    krb5_creds *creds = NULL;
+    struct fake f;
+    krb5_data *der, bytes;
+
+    fake_init(&f, req);
+    der = fake_encode(&f);
+    bytes.magic = KV5M_DATA;
+    for (unsigned int len = 0; len < der->length; len++) {
+        bytes.data = der->data;
+        bytes.length = len;
+        if (check_bytes(req, &bytes, &f.reply_key, &creds) == 0) {
+            accepted_cut++;
+            krb5_free_creds(ctx->k5, creds);
+        }
+    }
+    is_int(accepted_cut, 0, "every cut of a %u-byte AS-REP is refused",
+           der->length);
+    bytes.length = der->length;
+    bytes.data = malloc(der->length);
+    for (unsigned int pos = 0; bytes.data != NULL && pos < der->length;
+         pos++) {
+        for (size_t p = 0; p < sizeof(patterns); p++) {
+            memcpy(bytes.data, der->data, der->length);
+            bytes.data[pos] ^= (char)patterns[p];
+            tried++;
+            creds = NULL;
+            if (check_bytes(req, &bytes, &f.reply_key, &creds) != 0) {
+                refused++;
+                continue;
+            }
+            if (!krb5_principal_compare(ctx->k5, creds->client, alice) ||
+                !krb5_principal_compare(ctx->k5, creds->server, tgs) ||
+                memcmp(creds->keyblock.contents, f.session.contents,
+                       f.session.length) != 0)
+                odd++;
+            krb5_free_creds(ctx->k5, creds);
+        }
+    }
+    free(bytes.data);
+    ok(refused > 0 && refused <= tried, "%u of %u changed AS-REPs refused",
+       refused, tried);
+    is_int(odd, 0, "no changed AS-REP gives another client, server or key");
+    krb5_free_data(ctx->k5, der);
+    fake_free(&f);
+}
+
 static void
 test_replies(void)
 {
@@ -552,6 +628,7 @@ test_replies(void)
     test_reply_ok(&req);
     test_reply_bad(&req);
     test_reply_policy(&req);
+    test_reply_hostile(&req);
     is_int(ks_as_decode_reply(ctx, &req, &err, &rep),
            KRB5KRB_AP_ERR_MSG_TYPE, "a KRB-ERROR is not an AS-REP");
     ks_as_request_clear(&req);
