@@ -312,7 +312,7 @@ seed_cache() {
 }
 
 @test "kinit warns of an expiring password as MIT's kinit does" {
-    ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -pw soon-pw -pwexpire "+3 days" soon'
+    ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -pw soon-pw -pwexpire "+84 hours" soon'
     ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -pw hour-pw -pwexpire "+30 minutes" hour'
     ks_realm_kadmin "$KS_REALM_DIR" 'addprinc -pw far-pw -pwexpire "+30 days" far'
     local p mit
