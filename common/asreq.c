@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "fast.h"
 #include "krb5_private.h"
+#include "flags.h"
 
 /* PA-PAC-REQUEST ::= SEQUENCE { include-pac [0] BOOLEAN } (MS-KILE). */
 static const krb5_octet pac_request_true[] = {
@@ -109,7 +110,7 @@ static void
 trace_request(struct ks_context *ctx, const struct ks_as_request *req,
               size_t npadata)
 {
-    char *client = NULL, *server = NULL, etypes[512], till[32];
+    char *client = NULL, *server = NULL, etypes[512], till[32], opts[256];
 
     if (!ks_trace_enabled(ctx->trace))
         return;
@@ -121,8 +122,9 @@ trace_request(struct ks_context *ctx, const struct ks_as_request *req,
              "AS-REQ for %s to %s, nonce 0x%08x, etypes %s", client, server,
              (unsigned int)req->nonce, etypes);
     ks_trace(ctx->trace, "AS request", 0, "request-options",
-             "kdc-options 0x%08x, till %s%s, %zu padata, %u bytes",
-             (unsigned int)req->kdc_options,
+             "kdc-options %s, till %s%s, %zu padata, %u bytes",
+             ks_kdc_options_names(req->kdc_options, ",", opts,
+                                  sizeof(opts)),
              ks_text_time(req->till, till, sizeof(till)),
              req->rtime != 0 ? ", renewable" : "", npadata,
              req->der.length);

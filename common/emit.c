@@ -595,49 +595,11 @@ ks_emit_key(struct ks_emit *e, const char *key, krb5_context k5,
     scalar_end(e);
 }
 
-struct bit_name {
-    krb5_flags bit;
-    const char *name;
-};
-
-/* RFC 4120 5.4.1 KDCOptions (with RFC 6806's canonicalize, MS-SFU's
- * cname-in-addl-tkt and RFC 8062's request-anonymous). */
-static const struct bit_name kdc_option_names[] = {
-    { KDC_OPT_FORWARDABLE, "forwardable" },
-    { KDC_OPT_FORWARDED, "forwarded" },
-    { KDC_OPT_PROXIABLE, "proxiable" },
-    { KDC_OPT_PROXY, "proxy" },
-    { KDC_OPT_ALLOW_POSTDATE, "allow-postdate" },
-    { KDC_OPT_POSTDATED, "postdated" },
-    { KDC_OPT_RENEWABLE, "renewable" },
-    { KDC_OPT_CNAME_IN_ADDL_TKT, "cname-in-addl-tkt" },
-    { KDC_OPT_CANONICALIZE, "canonicalize" },
-    { KDC_OPT_REQUEST_ANONYMOUS, "request-anonymous" },
-    { KDC_OPT_DISABLE_TRANSITED_CHECK, "disable-transited-check" },
-    { KDC_OPT_RENEWABLE_OK, "renewable-ok" },
-    { KDC_OPT_ENC_TKT_IN_SKEY, "enc-tkt-in-skey" },
-    { KDC_OPT_RENEW, "renew" },
-    { KDC_OPT_VALIDATE, "validate" },
-    { 0, NULL },
-};
-
-static const char *
-bit_name(const struct bit_name *table, krb5_flags bit)
-{
-    if (table == NULL)
-        return ks_flag_name(bit);
-    for (size_t i = 0; table[i].name != NULL; i++) {
-        if (table[i].bit == bit)
-            return table[i].name;
-    }
-    return NULL;
-}
-
 /* An array of names, most significant bit first (RFC order); bits without
- * a name as "0x00004000".  TABLE NULL: ticket flags (flags.h). */
+ * a name as "0x00004000".  NAME_OF names one bit (flags.h). */
 static void
-emit_bits(struct ks_emit *e, const char *key, const struct bit_name *table,
-          krb5_flags flags)
+emit_bits(struct ks_emit *e, const char *key,
+          const char *(*name_of)(krb5_flags), krb5_flags flags)
 {
     uint32_t bits = (uint32_t)flags;
     char hex[16];
@@ -648,7 +610,7 @@ emit_bits(struct ks_emit *e, const char *key, const struct bit_name *table,
 
         if (!(bits & bit))
             continue;
-        name = bit_name(table, (krb5_flags)bit);
+        name = name_of((krb5_flags)bit);
         if (name == NULL) {
             snprintf(hex, sizeof(hex), "0x%08" PRIx32, bit);
             name = hex;
@@ -661,13 +623,13 @@ emit_bits(struct ks_emit *e, const char *key, const struct bit_name *table,
 void
 ks_emit_ticket_flags(struct ks_emit *e, const char *key, krb5_flags flags)
 {
-    emit_bits(e, key, NULL, flags);
+    emit_bits(e, key, ks_flag_name, flags);
 }
 
 void
 ks_emit_kdc_options(struct ks_emit *e, const char *key, krb5_flags options)
 {
-    emit_bits(e, key, kdc_option_names, options);
+    emit_bits(e, key, ks_kdc_option_name, options);
 }
 
 void

@@ -70,8 +70,43 @@ append(char *buf, size_t len, size_t *used, const char *str)
     buf[*used] = '\0';
 }
 
+/* RFC 4120 5.4.1 KDCOptions (with RFC 6806's canonicalize, MS-SFU's
+ * cname-in-addl-tkt and RFC 8062's request-anonymous). */
+static const struct {
+    krb5_flags bit;
+    const char *name;
+} kdc_options[] = {
+    { KDC_OPT_FORWARDABLE, "forwardable" },
+    { KDC_OPT_FORWARDED, "forwarded" },
+    { KDC_OPT_PROXIABLE, "proxiable" },
+    { KDC_OPT_PROXY, "proxy" },
+    { KDC_OPT_ALLOW_POSTDATE, "allow-postdate" },
+    { KDC_OPT_POSTDATED, "postdated" },
+    { KDC_OPT_RENEWABLE, "renewable" },
+    { KDC_OPT_CNAME_IN_ADDL_TKT, "cname-in-addl-tkt" },
+    { KDC_OPT_CANONICALIZE, "canonicalize" },
+    { KDC_OPT_REQUEST_ANONYMOUS, "request-anonymous" },
+    { KDC_OPT_DISABLE_TRANSITED_CHECK, "disable-transited-check" },
+    { KDC_OPT_RENEWABLE_OK, "renewable-ok" },
+    { KDC_OPT_ENC_TKT_IN_SKEY, "enc-tkt-in-skey" },
+    { KDC_OPT_RENEW, "renew" },
+    { KDC_OPT_VALIDATE, "validate" },
+};
+
 const char *
-ks_flags_names(krb5_flags flags, const char *sep, char *buf, size_t len)
+ks_kdc_option_name(krb5_flags bit)
+{
+    for (size_t i = 0; i < sizeof(kdc_options) / sizeof(kdc_options[0]);
+         i++) {
+        if (kdc_options[i].bit == bit)
+            return kdc_options[i].name;
+    }
+    return NULL;
+}
+
+static const char *
+bits_names(krb5_flags flags, const char *(*name_of)(krb5_flags),
+           const char *sep, char *buf, size_t len)
 {
     /* Bits from the most significant down: RFC 4120's order. */
     unsigned long bits = (unsigned long)(unsigned int)flags;
@@ -87,7 +122,7 @@ ks_flags_names(krb5_flags flags, const char *sep, char *buf, size_t len)
 
         if (!(bits & bit))
             continue;
-        name = ks_flag_name((krb5_flags)(unsigned int)bit);
+        name = name_of((krb5_flags)(unsigned int)bit);
         if (name == NULL) {
             snprintf(hex, sizeof(hex), "0x%08lx", bit);
             name = hex;
@@ -97,4 +132,17 @@ ks_flags_names(krb5_flags flags, const char *sep, char *buf, size_t len)
         append(buf, len, &used, name);
     }
     return buf;
+}
+
+const char *
+ks_flags_names(krb5_flags flags, const char *sep, char *buf, size_t len)
+{
+    return bits_names(flags, ks_flag_name, sep, buf, len);
+}
+
+const char *
+ks_kdc_options_names(krb5_flags options, const char *sep, char *buf,
+                     size_t len)
+{
+    return bits_names(options, ks_kdc_option_name, sep, buf, len);
 }

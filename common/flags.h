@@ -1,5 +1,5 @@
 /*
- * flags: ticket flags written for people.  The letters are MIT klist's
+ * flags: ticket flags and KDC options written for people.  The letters are MIT klist's
  * ("Flags: FRIA"), in MIT's order; the names are RFC 4120's
  * TicketFlags names, for programs that spell flags out.
  */
@@ -30,5 +30,12 @@ const char *ks_flags_names(krb5_flags flags, const char *sep, char *buf,
 
 /* The name of the single flag BIT ("pre-authent"), or NULL. */
 const char *ks_flag_name(krb5_flags bit);
+
+/* As ks_flags_names, for KDCOptions ("forwardable, renewable-ok"). */
+const char *ks_kdc_options_names(krb5_flags options, const char *sep,
+                                 char *buf, size_t len);
+
+/* The name of the single KDC option BIT ("renewable-ok"), or NULL. */
+const char *ks_kdc_option_name(krb5_flags bit);
 
 #endif /* KS_FLAGS_H */

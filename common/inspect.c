@@ -16,6 +16,7 @@
 #include "krb5_private.h"
 #include "trace.h"
 #include "padata.h"
+#include "flags.h"
 
 #define STAGE_2 "2/8 open-tgt"
 #define STAGE_3 "3/8 check-authenticator"
@@ -211,19 +212,19 @@ static void
 trace_tgt(struct ks_context *ctx, const krb5_ticket *tgt)
 {
     const krb5_enc_tkt_part *p = tgt->enc_part2;
-    char sname[256], cname[256], kbuf[128], t1[32], t2[32];
+    char sname[256], cname[256], kbuf[128], t1[32], t2[32], flags[256];
 
     if (!ks_trace_enabled(ctx->trace))
         return;
     ks_trace(ctx->trace, STAGE_2, 2, "tgt-opened",
              "TGT %s for %s opened (kvno %u); logon session key %s; flags "
-             "0x%08x; valid %s to %s",
+             "%s; valid %s to %s",
              name_of(ctx, tgt->server, sname, sizeof(sname)),
              name_of(ctx, p->client, cname, sizeof(cname)),
              (unsigned int)tgt->enc_part.kvno,
              ks_trace_key(ctx->trace, ctx->k5, p->session, kbuf,
                           sizeof(kbuf)),
-             (unsigned int)p->flags,
+             ks_flags_names(p->flags, ",", flags, sizeof(flags)),
              time_of(p->times.starttime, t1, sizeof(t1)),
              time_of(p->times.endtime, t2, sizeof(t2)));
 }
@@ -494,13 +495,13 @@ static void
 trace_reply(struct ks_context *ctx, const krb5_enc_kdc_rep_part *part,
             const krb5_keyblock *key, krb5_keyusage usage)
 {
-    char sname[256], kbuf[128], skbuf[128], t1[32];
+    char sname[256], kbuf[128], skbuf[128], t1[32], flags[256];
 
     if (!ks_trace_enabled(ctx->trace))
         return;
     ks_trace(ctx->trace, STAGE_4, 4, "reply-opened",
              "reply part opened with the %s (%s, usage %d): service session "
-             "key %s for %s, nonce 0x%08x, flags 0x%08x, ends %s",
+             "key %s for %s, nonce 0x%08x, flags %s, ends %s",
              usage == KRB5_KEYUSAGE_TGS_REP_ENCPART_SUBKEY
                  ? "authenticator subkey" : "logon session key",
              ks_trace_key(ctx->trace, ctx->k5, key, kbuf, sizeof(kbuf)),
@@ -508,7 +509,8 @@ trace_reply(struct ks_context *ctx, const krb5_enc_kdc_rep_part *part,
              ks_trace_key(ctx->trace, ctx->k5, part->session, skbuf,
                           sizeof(skbuf)),
              name_of(ctx, part->server, sname, sizeof(sname)),
-             (unsigned int)part->nonce, (unsigned int)part->flags,
+             (unsigned int)part->nonce,
+             ks_flags_names(part->flags, ",", flags, sizeof(flags)),
              time_of(part->times.endtime, t1, sizeof(t1)));
 }
 
@@ -580,6 +582,7 @@ trace_ticket(struct ks_context *ctx, const krb5_ticket *t)
 {
     const krb5_enc_tkt_part *p = t->enc_part2;
     char sname[256], cname[256], kbuf[128], t1[32], t2[32], t3[32];
+    char flags[256];
     size_t nad = 0;
 
     if (!ks_trace_enabled(ctx->trace))
@@ -588,14 +591,14 @@ trace_ticket(struct ks_context *ctx, const krb5_ticket *t)
         nad++;
     ks_trace(ctx->trace, STAGE_5, 5, "ticket-opened",
              "ticket %s for %s opened (kvno %u); session key %s; flags "
-             "0x%08x; authtime %s, valid %s to %s; transited %s; %zu "
+             "%s; authtime %s, valid %s to %s; transited %s; %zu "
              "authorization data element%s",
              name_of(ctx, t->server, sname, sizeof(sname)),
              name_of(ctx, p->client, cname, sizeof(cname)),
              (unsigned int)t->enc_part.kvno,
              ks_trace_key(ctx->trace, ctx->k5, p->session, kbuf,
                           sizeof(kbuf)),
-             (unsigned int)p->flags,
+             ks_flags_names(p->flags, ",", flags, sizeof(flags)),
              time_of(p->times.authtime, t1, sizeof(t1)),
              time_of(p->times.starttime, t2, sizeof(t2)),
              time_of(p->times.endtime, t3, sizeof(t3)),

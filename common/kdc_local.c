@@ -45,6 +45,7 @@
 #include "text.h"
 #include "krb5_private.h"
 #include "trace.h"
+#include "flags.h"
 
 #define STAGE_2 "2/8 open-tgt"
 #define STAGE_3 "3/8 check-authenticator"
@@ -157,18 +158,19 @@ static void
 trace_tgt(struct kdc_state *st)
 {
     const krb5_ticket *tgt = st->ap_req->ticket;
-    char cname[256], kbuf[128];
+    char cname[256], kbuf[128], flags[256];
 
     if (!ks_trace_enabled(st->ctx->trace))
         return;
     ks_trace(st->ctx->trace, STAGE_2, 2, "tgt-opened",
              "TGT of %s opened with the krbtgt key (kvno %u): logon session "
-             "key %s, flags 0x%08x",
+             "key %s, flags %s",
              name_of(st->ctx, tgt->enc_part2->client, cname, sizeof(cname)),
              (unsigned int)tgt->enc_part.kvno,
              ks_trace_key(st->ctx->trace, st->ctx->k5,
                           tgt->enc_part2->session, kbuf, sizeof(kbuf)),
-             (unsigned int)tgt->enc_part2->flags);
+             ks_flags_names(tgt->enc_part2->flags, ",", flags,
+                            sizeof(flags)));
 }
 
 /* Step 2: decode the request and open the TGT with the krbtgt key. */
@@ -404,7 +406,7 @@ static void
 build_ticket_part(struct kdc_state *st)
 {
     const krb5_enc_tkt_part *tgt = st->ap_req->ticket->enc_part2;
-    char t1[32];
+    char t1[32], f1[256], f2[256], f3[256];
 
     memset(&st->tkt, 0, sizeof(st->tkt));
     st->tkt.magic = KV5M_ENC_TKT_PART;
@@ -424,10 +426,12 @@ build_ticket_part(struct kdc_state *st)
     snprintf(t1, sizeof(t1), "%ld",
              (long)(uint32_t)st->tkt.times.endtime - (long)(uint32_t)st->now);
     ks_trace(st->ctx->trace, STAGE_5, 5, "ticket-part",
-             "ticket flags 0x%08x (TGT 0x%08x, options 0x%08x); valid for "
-             "%s s; authorization data copied from the TGT (PAC not "
-             "re-signed)", (unsigned int)st->tkt.flags,
-             (unsigned int)tgt->flags, (unsigned int)st->req->kdc_options,
+             "ticket flags %s (TGT %s, options %s); valid for %s s; "
+             "authorization data copied from the TGT (PAC not re-signed)",
+             ks_flags_names(st->tkt.flags, ",", f1, sizeof(f1)),
+             ks_flags_names(tgt->flags, ",", f2, sizeof(f2)),
+             ks_kdc_options_names(st->req->kdc_options, ",", f3,
+                                  sizeof(f3)),
              t1);
 }
 

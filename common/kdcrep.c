@@ -14,6 +14,7 @@
 #include "text.h"
 #include "errors.h"
 #include "krb5_private.h"
+#include "flags.h"
 
 #define AS_REP_TAG 0x6b
 
@@ -325,7 +326,7 @@ ks_as_verify_reply(struct ks_context *ctx, const struct ks_as_request *req,
 {
     const krb5_enc_kdc_rep_part *enc = rep->enc_part2;
     krb5_error_code ret;
-    char keydesc[128], end[32];
+    char keydesc[128], end[32], flags[256];
 
     if (enc == NULL)
         return modified(ctx, "the reply was not decrypted");
@@ -337,10 +338,10 @@ ks_as_verify_reply(struct ks_context *ctx, const struct ks_as_request *req,
     if (ret)
         return ret;
     ks_trace(ctx->trace, "AS decrypt", 0, "checked",
-             "nonce 0x%08x matches, names match, ends %s, flags 0x%08x; "
+             "nonce 0x%08x matches, names match, ends %s, flags %s; "
              "session key %s", (unsigned int)enc->nonce,
              ks_text_time(enc->times.endtime, end, sizeof(end)),
-             (unsigned int)enc->flags,
+             ks_flags_names(enc->flags, ",", flags, sizeof(flags)),
              ks_trace_key(ctx->trace, ctx->k5, enc->session, keydesc,
                           sizeof(keydesc)));
     return 0;

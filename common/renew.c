@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "renew.h"
 #include "tgs.h"
+#include "flags.h"
 
 #define STAGE "renew"
 
@@ -189,19 +190,20 @@ check_new(struct ks_context *ctx, const krb5_creds *old,
 static void
 trace_done(struct ks_context *ctx, const krb5_creds *c, krb5_flags kdc_opt)
 {
-    char a[64], b[64], r[64];
+    char a[64], b[64], r[64], flags[256];
 
     if (!ks_trace_enabled(ctx->trace))
         return;
     ks_trace(ctx->trace, STAGE, 0, "done",
-             "%s: new ticket valid %s to %s%s%s, flags 0x%08x",
+             "%s: new ticket valid %s to %s%s%s, flags %s",
              action_name(kdc_opt), when(c->times.starttime, a, sizeof(a)),
              when(c->times.endtime, b, sizeof(b)),
              (c->ticket_flags & TKT_FLG_RENEWABLE) ? ", renewable until "
                                                    : "",
              (c->ticket_flags & TKT_FLG_RENEWABLE)
                  ? when(c->times.renew_till, r, sizeof(r)) : "",
-             (unsigned int)c->ticket_flags);
+             ks_flags_names((krb5_flags)c->ticket_flags, ",", flags,
+                            sizeof(flags)));
 }
 
 /* Steps 1, 6 and 7 with OLD as the ticket-granting ticket. */
@@ -233,7 +235,7 @@ ks_renew_validate(struct ks_context *ctx, krb5_ccache cc,
     krb5_creds *old = NULL, *new = NULL;
     krb5_timestamp now;
     krb5_error_code ret;
-    char name[256];
+    char name[256], opts[256];
     char *s = NULL;
 
     ret = find_ticket(ctx, cc, client, server, &old);
@@ -253,10 +255,11 @@ ks_renew_validate(struct ks_context *ctx, krb5_ccache cc,
     if (ret)
         goto cleanup;
     ks_trace(ctx->trace, STAGE, 0, "request",
-             "%s %s with the ticket itself (kdc-options 0x%08x)",
+             "%s %s with the ticket itself (kdc-options %s)",
              action_name(kdc_opt), name,
-             (unsigned int)(kdc_opt |
-                            (old->ticket_flags & KDC_TKT_COMMON_MASK)));
+             ks_kdc_options_names(kdc_opt | (old->ticket_flags &
+                                             KDC_TKT_COMMON_MASK),
+                                  ",", opts, sizeof(opts)));
     ret = exchange(ctx, old, kdc_opt, &new);
     if (!ret)
         ret = check_new(ctx, old, new, kdc_opt);
