@@ -407,7 +407,7 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
                             "krb5.conf); armor the exchange with -T for "
                             "encrypted challenge", st->realm);
     ks_as_hint_clear(&st->hint);
-    ret = ks_as_choose_hint(ctx, padata, st->etypes, &st->hint);
+    ret = ks_as_choose_hint(ctx, padata, st->etypes, false, &st->hint);
     if (ret)
         return ret;
     if (st->hint.etype == 0)
@@ -617,7 +617,7 @@ reply_hint(struct as_state *st, const krb5_kdc_rep *rep,
     krb5_enctype etype[2] = { rep->enc_part.enctype, 0 };
     krb5_error_code ret;
 
-    ret = ks_as_choose_hint(st->ctx, rep->padata, etype, hint);
+    ret = ks_as_choose_hint(st->ctx, rep->padata, etype, true, hint);
     if (ret == KRB5_CONFIG_ETYPE_NOSUPP)
         ret = 0;            /* an entry for another enctype: ignore it */
     if (ret || hint->etype != 0)

@@ -158,11 +158,13 @@ void ks_as_request_clear(struct ks_as_request *req);
  * padata): ETYPE-INFO2 > ETYPE-INFO > PW-SALT, the first entry whose etype
  * is in REQUESTED.  No hint at all gives etype 0 and returns 0; hints that
  * name only enctypes we did not ask for return KRB5_CONFIG_ETYPE_NOSUPP.
- * Free with ks_as_hint_clear().
+ * IN_REPLY says PADATA came with the AS-REP (for the trace).  Free with
+ * ks_as_hint_clear().
  */
 krb5_error_code ks_as_choose_hint(struct ks_context *ctx,
                                   krb5_pa_data *const *padata,
                                   const krb5_enctype *requested,
+                                  bool in_reply,
                                   struct ks_as_hint *hint_out);
 
 void ks_as_hint_clear(struct ks_as_hint *hint);

@@ -57,7 +57,7 @@ hint_from_entry(const krb5_etype_info_entry *e, struct ks_as_hint *hint)
 }
 
 static void
-trace_entry(struct ks_context *ctx, const char *what,
+trace_entry(struct ks_context *ctx, const char *what, bool in_reply,
             const krb5_etype_info_entry *e, bool chosen)
 {
     char name[64], salt[KS_ETEXT_MAX * 4 + 8] = "";
@@ -69,8 +69,10 @@ trace_entry(struct ks_context *ctx, const char *what,
     if (e->length != KS_ETYPE_NO_SALT)
         ks_error_sanitize((const char *)e->salt, e->length, salt,
                           sizeof(salt));
-    ks_trace(ctx->trace, "AS preauth", 0, chosen ? "etype-chosen" : "etype",
-             "%s offers %s, salt %s%s%s%s%s", what, name,
+    ks_trace(ctx->trace, in_reply ? "AS decrypt" : "AS preauth", 0,
+             chosen ? "etype-chosen" : "etype",
+             "%s%s offers %s, salt %s%s%s%s%s",
+             in_reply ? "the reply's " : "", what, name,
              e->length != KS_ETYPE_NO_SALT ? "\"" : "(default)", salt,
              e->length != KS_ETYPE_NO_SALT ? "\"" : "",
              e->s2kparams.length > 0 ? ", with s2kparams" : "",
@@ -80,7 +82,8 @@ trace_entry(struct ks_context *ctx, const char *what,
 /* Decode one ETYPE-INFO2 or ETYPE-INFO and take its first usable entry. */
 static krb5_error_code
 hint_from_info(struct ks_context *ctx, const krb5_pa_data *pa,
-               const krb5_enctype *requested, struct ks_as_hint *hint)
+               const krb5_enctype *requested, bool in_reply,
+               struct ks_as_hint *hint)
 {
     krb5_data d = { KV5M_DATA, pa->length, (char *)pa->contents };
     krb5_etype_info_entry **entries = NULL;
@@ -96,7 +99,7 @@ hint_from_info(struct ks_context *ctx, const krb5_pa_data *pa,
     for (i = 0; entries[i] != NULL; i++) {
         bool usable = etype_in(entries[i]->etype, requested);
 
-        trace_entry(ctx, what, entries[i], usable);
+        trace_entry(ctx, what, in_reply, entries[i], usable);
         if (usable)
             break;
     }
@@ -118,7 +121,8 @@ cleanup:
 
 krb5_error_code
 ks_as_choose_hint(struct ks_context *ctx, krb5_pa_data *const *padata,
-                  const krb5_enctype *requested, struct ks_as_hint *hint_out)
+                  const krb5_enctype *requested, bool in_reply,
+                  struct ks_as_hint *hint_out)
 {
     struct ks_as_hint hint = { 0 };
     const krb5_pa_data *pa;
@@ -128,7 +132,7 @@ ks_as_choose_hint(struct ks_context *ctx, krb5_pa_data *const *padata,
     if (pa == NULL)
         pa = ks_padata_find(padata, KRB5_PADATA_ETYPE_INFO);
     if (pa != NULL) {
-        ret = hint_from_info(ctx, pa, requested, &hint);
+        ret = hint_from_info(ctx, pa, requested, in_reply, &hint);
     } else if ((pa = ks_padata_find(padata, KRB5_PADATA_PW_SALT)) != NULL) {
         hint.etype = requested[0];
         hint.has_salt = true;

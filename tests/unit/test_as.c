@@ -199,7 +199,7 @@ test_hint(void)
     aes.s2kparams.length = 4;
     aes.s2kparams.data = (char *)"\x00\x00\x10\x00";
     md = method_data(list);
-    is_int(ks_as_choose_hint(ctx, md, aes_both, &hint), 0,
+    is_int(ks_as_choose_hint(ctx, md, aes_both, false, &hint), 0,
            "a usable ETYPE-INFO2");
     is_int(hint.etype, ENCTYPE_AES256_CTS_HMAC_SHA1_96,
            "the first entry we asked for, not the KDC's first (rc4)");
@@ -207,7 +207,7 @@ test_hint(void)
        memcmp(hint.salt.data, "TEST.REALMalice", 15) == 0, "its salt");
     is_int(hint.s2kparams.length, 4, "its s2kparams");
     ks_as_hint_clear(&hint);
-    is_int(ks_as_choose_hint(ctx, md, aes128_only, &hint),
+    is_int(ks_as_choose_hint(ctx, md, aes128_only, false, &hint),
            KRB5_CONFIG_ETYPE_NOSUPP,
            "entries only for enctypes we did not ask for are refused");
     krb5_free_pa_data(ctx->k5, md);
@@ -215,12 +215,12 @@ test_hint(void)
     nosalt.etype = ENCTYPE_AES128_CTS_HMAC_SHA1_96;
     nosalt.length = KS_ETYPE_NO_SALT;
     md = method_data(list2);
-    is_int(ks_as_choose_hint(ctx, md, aes_both, &hint), 0, "no salt");
+    is_int(ks_as_choose_hint(ctx, md, aes_both, false, &hint), 0, "no salt");
     ok(!hint.has_salt, "an absent salt means the default salt");
     ks_as_hint_clear(&hint);
     krb5_free_pa_data(ctx->k5, md);
 
-    is_int(ks_as_choose_hint(ctx, NULL, aes_both, &hint), 0, "no padata");
+    is_int(ks_as_choose_hint(ctx, NULL, aes_both, false, &hint), 0, "no padata");
     is_int(hint.etype, 0, "no hint at all");
 }
 
