@@ -26,14 +26,15 @@
  *     the request's rtime.
  *   - Flags: pre-authent, hw-authent, forwarded and proxy are inherited
  *     from the TGT, plus the granted options above.
- *   - Authorization data is copied from the TGT as it is.  A real KDC
- *     re-signs the PAC for the service (new server and KDC checksums, a
- *     ticket signature); we do not, so the service ticket's PAC server
- *     checksum does not verify with the service key.  The request's
+ *   - Authorization data is the TGT's.  Its PAC, verified with the krbtgt
+ *     key (a PAC that does not verify: KRB_AP_ERR_MODIFIED), is signed
+ *     again for the service as a KDC does (server and KDC checksums, a
+ *     ticket signature) and put first.  The request's
  *     enc-authorization-data is not copied.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,11 @@ struct kdc_state {
     krb5_keyblock *service_key;
     krb5_kvno service_kvno;
     krb5_keyblock *session;         /* the service session key */
-    krb5_enc_tkt_part tkt;          /* pointers borrowed, never freed */
+    krb5_enc_tkt_part tkt;          /* pointers borrowed, never freed,
+                                     * but for ticket_ad */
+    krb5_authdata **ticket_ad;      /* tkt's own list; [0] the new PAC
+                                     * when pac_added */
+    bool pac_added;
     krb5_error_code refusal;        /* non-zero: answer with a KRB-ERROR */
     char etext[256];
 };
@@ -426,8 +431,7 @@ build_ticket_part(struct kdc_state *st)
     snprintf(t1, sizeof(t1), "%ld",
              (long)(uint32_t)st->tkt.times.endtime - (long)(uint32_t)st->now);
     ks_trace(st->ctx->trace, STAGE_5, 5, "ticket-part",
-             "ticket flags %s (TGT %s, options %s); valid for %s s; "
-             "authorization data copied from the TGT (PAC not re-signed)",
+             "ticket flags %s (TGT %s, options %s); valid for %s s",
              ks_flags_names(st->tkt.flags, ",", f1, sizeof(f1)),
              ks_flags_names(tgt->flags, ",", f2, sizeof(f2)),
              ks_kdc_options_names(st->req->kdc_options, ",", f3,
@@ -629,6 +633,106 @@ encode_refusal(struct kdc_state *st, krb5_data *reply_out)
     return 0;
 }
 
+static bool
+holds_pac(struct ks_context *ctx, const krb5_authdata *ad)
+{
+    krb5_authdata **inner = NULL;
+    bool found = false;
+
+    if (ad->ad_type == KRB5_AUTHDATA_WIN2K_PAC)
+        return true;
+    if (ad->ad_type != KRB5_AUTHDATA_IF_RELEVANT ||
+        krb5_decode_authdata_container(ctx->k5, KRB5_AUTHDATA_IF_RELEVANT,
+                                       ad, &inner) != 0)
+        return false;
+    for (size_t i = 0; inner != NULL && inner[i] != NULL; i++)
+        found = found || inner[i]->ad_type == KRB5_AUTHDATA_WIN2K_PAC;
+    krb5_free_authdata(ctx->k5, inner);
+    return found;
+}
+
+/* The TGT's authorization data but its PAC, in a list of our own (its
+ * elements borrowed) for krb5_kdc_sign_ticket to put the new PAC into. */
+static krb5_error_code
+ad_without_pac(struct kdc_state *st, krb5_authdata **in)
+{
+    size_t n = 0, k = 0;
+
+    while (in != NULL && in[n] != NULL)
+        n++;
+    st->ticket_ad = calloc(n + 1, sizeof(*st->ticket_ad));
+    if (st->ticket_ad == NULL)
+        return ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (!holds_pac(st->ctx, in[i]))
+            st->ticket_ad[k++] = in[i];
+    }
+    st->tkt.authorization_data = st->ticket_ad;
+    return 0;
+}
+
+/* Step 5 as a KDC does it: the TGT's PAC verified with the krbtgt key and
+ * signed again for the service. */
+static krb5_error_code
+resign_pac(struct kdc_state *st)
+{
+    const krb5_ticket *tgt = st->ap_req->ticket;
+    krb5_keyblock *krbtgt_key = NULL;
+    krb5_pac pac = NULL;
+    krb5_error_code ret;
+    size_t before = 0;
+
+    ret = ks_inspect_keytab_key(st->ctx, st->kt, tgt->server,
+                                tgt->enc_part.kvno, tgt->enc_part.enctype,
+                                &krbtgt_key);
+    if (ret)
+        return ret;
+    if (krb5_kdc_verify_ticket(st->ctx->k5, tgt->enc_part2, tgt->server,
+                               krbtgt_key, krbtgt_key, &pac) != 0) {
+        refuse(st, STAGE_5, KRB5KRB_AP_ERR_MODIFIED,
+               "the TGT's PAC does not verify with the krbtgt key");
+        goto cleanup;
+    }
+    if (pac == NULL)
+        goto cleanup;           /* no PAC: nothing to sign */
+    ret = ad_without_pac(st, tgt->enc_part2->authorization_data);
+    if (ret)
+        goto cleanup;
+    while (st->ticket_ad[before] != NULL)
+        before++;
+    ret = krb5_kdc_sign_ticket(st->ctx->k5, &st->tkt, pac, st->req->server,
+                               tgt->enc_part2->client, st->service_key,
+                               krbtgt_key, FALSE);
+    /* It reallocates the list and puts the PAC first, even on failure. */
+    st->ticket_ad = st->tkt.authorization_data;
+    st->pac_added = st->ticket_ad != NULL && st->ticket_ad[0] != NULL &&
+                    st->ticket_ad[before] != NULL;
+    if (ret)
+        ks_error_set(st->ctx, ret, "signing the PAC for the service");
+    else
+        ks_trace(st->ctx->trace, STAGE_5, 5, "pac-signed",
+                 "the TGT's PAC verifies with the krbtgt key; signed again "
+                 "for the service (server and KDC checksums, ticket "
+                 "signature)");
+
+cleanup:
+    krb5_pac_free(st->ctx->k5, pac);
+    krb5_free_keyblock(st->ctx->k5, krbtgt_key);
+    return ret;
+}
+
+static void
+free_ticket_ad(struct kdc_state *st)
+{
+    if (st->ticket_ad == NULL)
+        return;
+    if (st->pac_added) {
+        free(st->ticket_ad[0]->contents);
+        free(st->ticket_ad[0]);
+    }
+    free(st->ticket_ad);
+}
+
 /* Steps 2, 3 and the choices of steps 3 and 5, until one refuses. */
 static krb5_error_code
 run_checks(struct kdc_state *st)
@@ -651,7 +755,9 @@ run_checks(struct kdc_state *st)
     if (ret || st->refusal)
         return ret;
     build_ticket_part(st);
-    return 0;
+    if (st->refusal)
+        return 0;
+    return resign_pac(st);
 }
 
 krb5_error_code
@@ -675,6 +781,7 @@ ks_kdc_local_answer(struct ks_context *ctx, const krb5_data *tgs_req,
         ret = build_reply(&st, reply_out);
     if (ret)
         ks_error_prefix(ctx, ret, "answering the TGS-REQ locally");
+    free_ticket_ad(&st);
     krb5_free_keyblock(ctx->k5, st.session);
     krb5_free_keyblock(ctx->k5, st.service_key);
     ks_authenticator_check_free(ctx, st.chk);

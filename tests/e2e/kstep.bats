@@ -249,6 +249,11 @@ assert_one_error_line() {
     run "$MIT_KVNO" -k "$SERVICE_KT" "$KS_SERVICE"
     assert_success
     assert_output --partial "keytab entry valid"
+    # As a KDC does, the local one signed the TGT's PAC again for the
+    # service: its server checksum verifies with the service key.
+    run "$KSTEP" 5 local.der --keytab "$SERVICE_KT" --request req.der
+    assert_success
+    assert_line --regexp '^    server checksum: valid'
 }
 
 @test "kstep kdc without the service key answers with a KRB-ERROR" {
