@@ -13,6 +13,7 @@
 
 #include <com_err.h>
 
+#include "ccfile.h"
 #include "cli.h"
 #include "errors.h"
 #include "json.h"
@@ -172,6 +173,26 @@ ks_cli_report_mit(struct ks_context *ctx, krb5_error_code code,
     va_end(ap);
     krb5_set_error_message(ctx->k5, code, "%s %s", error_message(code), what);
     ks_cli_report(ctx, code);
+}
+
+krb5_error_code
+ks_cli_principal_cache(struct ks_context *ctx, const char *pname,
+                       const char *not_found_what, krb5_ccache *cache_out)
+{
+    krb5_principal princ = NULL;
+    krb5_error_code ret;
+
+    ret = krb5_parse_name(ctx->k5, pname, &princ);
+    if (ret) {
+        ks_cli_report_mit(ctx, ret, "while parsing principal name %s",
+                          pname);
+        return ret;
+    }
+    ret = ks_ccfile_match(ctx, princ, cache_out);
+    if (ret)
+        ks_cli_report_mit(ctx, ret, "while %s %s", not_found_what, pname);
+    krb5_free_principal(ctx->k5, princ);
+    return ret;
 }
 
 /* The transport overrides of the command line, checked. */

@@ -92,6 +92,17 @@ __attribute__((format(printf, 3, 4)))
 void ks_cli_report_mit(struct ks_context *ctx, krb5_error_code code,
                        const char *fmt, ...);
 
+/*
+ * -p PRINCIPAL of kdestroy and kswitch: the collection's cache whose
+ * default principal PNAME is, into *cache_out.  A failure is reported as
+ * MIT's tool words it: "while parsing principal name PNAME", or
+ * "while NOT_FOUND_WHAT PNAME" ("while finding cache for").
+ */
+krb5_error_code ks_cli_principal_cache(struct ks_context *ctx,
+                                       const char *pname,
+                                       const char *not_found_what,
+                                       krb5_ccache *cache_out);
+
 /* Print "PROGRAM: " + FMT... on stderr. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))

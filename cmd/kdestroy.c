@@ -201,26 +201,6 @@ destroy_all(struct ks_context *ctx)
     return KS_EXIT_OK;
 }
 
-/* -p PRINCIPAL: MIT's messages and exit 1 on failure. */
-static krb5_error_code
-open_principal_cache(struct ks_context *ctx, const char *pname,
-                     krb5_ccache *cache_out)
-{
-    krb5_principal princ = NULL;
-    krb5_error_code ret;
-
-    ret = krb5_parse_name(ctx->k5, pname, &princ);
-    if (ret) {
-        ks_cli_report_mit(ctx, ret, "while parsing principal name %s", pname);
-        return ret;
-    }
-    ret = ks_ccfile_match(ctx, princ, cache_out);
-    if (ret)
-        ks_cli_report_mit(ctx, ret, "while finding cache for %s", pname);
-    krb5_free_principal(ctx->k5, princ);
-    return ret;
-}
-
 static void
 say_not_destroyed(void)
 {
@@ -514,7 +494,8 @@ run(struct ks_context *ctx)
     if (opts.all)
         return destroy_all(ctx);
     if (opts.principal != NULL)
-        ret = open_principal_cache(ctx, opts.principal, &cache);
+        ret = ks_cli_principal_cache(ctx, opts.principal,
+                                     "finding cache for", &cache);
     else
         ret = open_default_cache(ctx, &cache);
     if (ret)

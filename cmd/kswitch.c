@@ -89,26 +89,6 @@ resolve_named(struct ks_context *ctx, const char *name,
     return ret;
 }
 
-/* -p PRINCIPAL: the collection's cache whose default principal it is. */
-static krb5_error_code
-resolve_principal(struct ks_context *ctx, const char *pname,
-                  krb5_ccache *cache_out)
-{
-    krb5_principal princ = NULL;
-    krb5_error_code ret;
-
-    ret = krb5_parse_name(ctx->k5, pname, &princ);
-    if (ret) {
-        ks_cli_report_mit(ctx, ret, "while parsing principal name %s", pname);
-        return ret;
-    }
-    ret = ks_ccfile_match(ctx, princ, cache_out);
-    if (ret)
-        ks_cli_report_mit(ctx, ret, "while searching for ccache for %s", pname);
-    krb5_free_principal(ctx->k5, princ);
-    return ret;
-}
-
 /* --json: {"primary":"DIR::/run/user/1000/krb5cc/tkt",
  *          "principal":"alice@EXAMPLE.ORG" or null}. */
 static void
@@ -138,7 +118,8 @@ run(struct ks_context *ctx)
     if (opts.cache != NULL)
         ret = resolve_named(ctx, opts.cache, &cache);
     else
-        ret = resolve_principal(ctx, opts.principal, &cache);
+        ret = ks_cli_principal_cache(ctx, opts.principal,
+                                     "searching for ccache for", &cache);
     if (ret)
         return KS_EXIT_FAILURE;
     if (krb5_cc_get_full_name(ctx->k5, cache, &name) != 0)

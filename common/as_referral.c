@@ -18,6 +18,7 @@
 #include "as.h"
 #include "config.h"
 #include "errors.h"
+#include "text.h"
 
 #define REALM_MAX 255
 /* Protocol numbers (RFC 4120 7.5.9). */
@@ -249,19 +250,6 @@ ks_as_kdc_in(const struct ks_kdc_list *list, const char *name)
     return false;
 }
 
-/* "2026-11-24 16:31:27 UTC" into BUF. */
-static const char *
-when(krb5_timestamp t, char *buf, size_t len)
-{
-    time_t tt = (time_t)(uint32_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-        snprintf(buf, len, "%lu", (unsigned long)(uint32_t)t);
-    return buf;
-}
-
 krb5_error_code
 ks_as_skew_error(struct ks_context *ctx, const krb5_error *err,
                  krb5_timestamp now, bool retried)
@@ -273,8 +261,9 @@ ks_as_skew_error(struct ks_context *ctx, const krb5_error *err,
     krb5_set_error_message(ctx->k5, code,
                            "Clock skew too great: this machine's clock says "
                            "%s, the KDC's error claims %s (%+ld s; the limit "
-                           "is %ld s%s)", when(now, ours, sizeof(ours)),
-                           when(err->stime, theirs, sizeof(theirs)),
+                           "is %ld s%s)",
+                           ks_text_when(now, ours, sizeof(ours)),
+                           ks_text_when(err->stime, theirs, sizeof(theirs)),
                            (long)apart, (long)ctx->config.clockskew,
                            retried ? "; retried once with the KDC's time"
                            : ctx->config.kdc_timesync ? ""

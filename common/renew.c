@@ -17,6 +17,7 @@
 #include "renew.h"
 #include "tgs.h"
 #include "flags.h"
+#include "text.h"
 
 #define STAGE "renew"
 
@@ -24,19 +25,6 @@ static const char *
 action_name(krb5_flags kdc_opt)
 {
     return (kdc_opt & KDC_OPT_VALIDATE) ? "validate" : "renew";
-}
-
-/* "2026-11-25 01:57:04 UTC" for messages. */
-static const char *
-when(krb5_timestamp t, char *buf, size_t len)
-{
-    time_t tt = (time_t)(uint32_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-        snprintf(buf, len, "%lu", (unsigned long)(uint32_t)t);
-    return buf;
 }
 
 /* A - B in seconds, on unsigned 32-bit times (y2038). */
@@ -121,12 +109,12 @@ check_renewable(struct ks_context *ctx, const krb5_creds *old,
         return refuse(ctx, KRB5KRB_AP_ERR_TKT_EXPIRED, "the ticket for %s "
                       "could be renewed until %s, which has passed (run "
                       "kinit without -R)", name,
-                      when(old->times.renew_till, t, sizeof(t)));
+                      ks_text_when(old->times.renew_till, t, sizeof(t)));
     if (ts_delta(now, old->times.endtime) > skew)
         return refuse(ctx, KRB5KRB_AP_ERR_TKT_EXPIRED, "the ticket for %s "
                       "expired at %s, and an expired ticket cannot be "
                       "renewed (run kinit without -R)", name,
-                      when(old->times.endtime, t, sizeof(t)));
+                      ks_text_when(old->times.endtime, t, sizeof(t)));
     return 0;
 }
 
@@ -143,11 +131,11 @@ check_validatable(struct ks_context *ctx, const krb5_creds *old,
     if (ts_delta(old->times.starttime, now) > skew)
         return refuse(ctx, KRB5KRB_AP_ERR_TKT_NYV, "the ticket for %s is "
                       "postdated to %s; validate it from then on", name,
-                      when(old->times.starttime, t, sizeof(t)));
+                      ks_text_when(old->times.starttime, t, sizeof(t)));
     if (ts_delta(now, old->times.endtime) > skew)
         return refuse(ctx, KRB5KRB_AP_ERR_TKT_EXPIRED, "the ticket for %s "
                       "expired at %s", name,
-                      when(old->times.endtime, t, sizeof(t)));
+                      ks_text_when(old->times.endtime, t, sizeof(t)));
     return 0;
 }
 
@@ -196,12 +184,13 @@ trace_done(struct ks_context *ctx, const krb5_creds *c, krb5_flags kdc_opt)
         return;
     ks_trace(ctx->trace, STAGE, 0, "done",
              "%s: new ticket valid %s to %s%s%s, flags %s",
-             action_name(kdc_opt), when(c->times.starttime, a, sizeof(a)),
-             when(c->times.endtime, b, sizeof(b)),
+             action_name(kdc_opt),
+             ks_text_when(c->times.starttime, a, sizeof(a)),
+             ks_text_when(c->times.endtime, b, sizeof(b)),
              (c->ticket_flags & TKT_FLG_RENEWABLE) ? ", renewable until "
                                                    : "",
              (c->ticket_flags & TKT_FLG_RENEWABLE)
-                 ? when(c->times.renew_till, r, sizeof(r)) : "",
+                 ? ks_text_when(c->times.renew_till, r, sizeof(r)) : "",
              ks_flags_names((krb5_flags)c->ticket_flags, ",", flags,
                             sizeof(flags)));
 }

@@ -34,6 +34,18 @@ ks_text_time(krb5_timestamp t, char *buf, size_t len)
 }
 
 const char *
+ks_text_when(krb5_timestamp t, char *buf, size_t len)
+{
+    time_t secs = (time_t)(uint32_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&secs, &tm) == NULL ||
+        strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(buf, len, "%lu", (unsigned long)(uint32_t)t);
+    return buf;
+}
+
+const char *
 ks_text_enctype(krb5_enctype et, char *buf, size_t len)
 {
     if (krb5_enctype_to_name(et, FALSE, buf, len) != 0)

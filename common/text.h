@@ -17,6 +17,10 @@ const char *ks_text_principal(krb5_context k5, krb5_const_principal princ,
  * "(none)" for 0. */
 const char *ks_text_time(krb5_timestamp t, char *buf, size_t len);
 
+/* "2026-11-25 01:57:04 UTC", for messages people read; the timestamp
+ * taken as unsigned. */
+const char *ks_text_when(krb5_timestamp t, char *buf, size_t len);
+
 /* "aes256-cts-hmac-sha1-96"; "enctype N" for one libkrb5 does not name. */
 const char *ks_text_enctype(krb5_enctype et, char *buf, size_t len);
 
