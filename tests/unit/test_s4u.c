@@ -15,48 +15,9 @@
 #include "tap.h"
 #include "tgs.h"
 
-static struct ks_context *ctx;
-static krb5_context k5;
+#include "../fixtures/tgs_client.h"
+
 static krb5_principal alice;
-
-static krb5_principal
-princ(const char *name)
-{
-    krb5_principal p = NULL;
-
-    if (krb5_parse_name(k5, name, &p) != 0)
-        abort();
-    return p;
-}
-
-static krb5_timestamp
-now(void)
-{
-    krb5_timestamp t;
-    krb5_int32 usec;
-
-    krb5_us_timeofday(k5, &t, &usec);
-    return t;
-}
-
-/* A ticket that only has to encode. */
-static void
-fake_ticket(krb5_const_principal server, krb5_data *out)
-{
-    krb5_ticket t;
-    krb5_data *der = NULL;
-    char blob[] = "opaque ticket ciphertext";
-
-    memset(&t, 0, sizeof(t));
-    t.server = (krb5_principal)server;
-    t.enc_part.enctype = ENCTYPE_AES256_CTS_HMAC_SHA1_96;
-    t.enc_part.ciphertext.data = blob;
-    t.enc_part.ciphertext.length = sizeof(blob);
-    if (encode_krb5_ticket(&t, &der) != 0)
-        abort();
-    *out = *der;
-    free(der);
-}
 
 static krb5_creds *
 fake_creds(const char *client, const char *server)
