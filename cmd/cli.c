@@ -13,13 +13,13 @@
 
 #include <com_err.h>
 
-#include "ccfile.h"
+#include "creds/ccfile.h"
 #include "cli.h"
-#include "errors.h"
-#include "json.h"
-#include "locate.h"
+#include "core/errors.h"
+#include "core/json.h"
+#include "wire/locate.h"
 #include "ks_version.h"
-#include "trace.h"
+#include "core/trace.h"
 
 struct ks_cli ks_cli;
 
@@ -220,7 +220,7 @@ check_kdcs(void)
     char *host = NULL, *port = NULL;
 
     for (size_t i = 0; ks_cli.kdcs != NULL && ks_cli.kdcs[i] != NULL; i++) {
-        if (ks_locate_parse_entry(ks_cli.kdcs[i], &host, &port, &kind) != 0)
+        if (ks_kdc_list_parse_entry(ks_cli.kdcs[i], &host, &port, &kind) != 0)
             bad_value("--kdc '%s' is not a KDC address (HOST[:PORT], "
                       "[IPV6]:PORT, optionally udp/ or tcp/ first)",
                       ks_cli.kdcs[i]);

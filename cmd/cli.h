@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <popt.h>
 #include <krb5.h>
-#include "context.h"
+#include "core/context.h"
 
 /* Exit codes shared by the programs (MIT's where MIT has them). */
 #define KS_EXIT_OK 0

@@ -16,10 +16,10 @@
 #include <com_err.h>
 
 #include "cli.h"
-#include "ccache.h"
-#include "ccfile.h"
-#include "emit.h"
-#include "trace.h"
+#include "creds/ccache.h"
+#include "creds/ccfile.h"
+#include "core/emit.h"
+#include "core/trace.h"
 
 /* MIT's kdestroy exits 3 on -4 (Kerberos 4). */
 #define KDESTROY_EXIT_NO_KRB4 3

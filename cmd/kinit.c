@@ -11,15 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "anonymous.h"
-#include "as.h"
-#include "ccache.h"
+#include "exchange/anonymous.h"
+#include "exchange/as.h"
+#include "creds/ccache.h"
 #include "cli.h"
-#include "emit.h"
-#include "errors.h"
-#include "fast.h"
-#include "kpasswd.h"
-#include "renew.h"
+#include "core/emit.h"
+#include "core/errors.h"
+#include "exchange/fast.h"
+#include "exchange/kpasswd.h"
+#include "exchange/renew.h"
 
 struct kinit_opts {
     int verbose;

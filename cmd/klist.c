@@ -22,11 +22,11 @@
 #include <com_err.h>
 
 #include "cli.h"
-#include "ccfile.h"
-#include "emit.h"
-#include "flags.h"
+#include "creds/ccfile.h"
+#include "core/emit.h"
+#include "core/flags.h"
 #include "ks_version.h"
-#include "trace.h"
+#include "core/trace.h"
 
 /* MIT's klist exits 3 on -4 (Kerberos 4). */
 #define KLIST_EXIT_NO_KRB4 3

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "artefact.h"
-#include "ccache.h"
-#include "errors.h"
+#include "wire/artefact.h"
+#include "creds/ccache.h"
+#include "core/errors.h"
 #include "kstep.h"
 #include "ks_version.h"
 

@@ -11,10 +11,10 @@
 #include <krb5.h>
 
 #include "cli.h"
-#include "context.h"
-#include "emit.h"
-#include "tgs.h"
-#include "transport.h"
+#include "core/context.h"
+#include "core/emit.h"
+#include "exchange/tgs.h"
+#include "wire/transport.h"
 
 /* Every option of every subcommand; each subcommand's table points into
  * this one struct (popt fills it). */

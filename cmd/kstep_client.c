@@ -7,12 +7,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "artefact.h"
-#include "ccache.h"
-#include "describe.h"
-#include "errors.h"
-#include "inspect.h"
-#include "krb5_private.h"
+#include "wire/artefact.h"
+#include "creds/ccache.h"
+#include "inspect/describe.h"
+#include "core/errors.h"
+#include "inspect/inspect.h"
+#include "core/krb5_private.h"
 #include "kstep.h"
 
 #define TAG_KRB_ERROR 0x7e

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "artefact.h"
-#include "describe.h"
-#include "errors.h"
-#include "inspect.h"
-#include "kdc_local.h"
-#include "krb5_private.h"
+#include "wire/artefact.h"
+#include "inspect/describe.h"
+#include "core/errors.h"
+#include "inspect/inspect.h"
+#include "inspect/kdc_local.h"
+#include "core/krb5_private.h"
 #include "kstep.h"
 
 /* The keytab of --keytab: one, or several merged in memory. */

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "artefact.h"
-#include "der.h"
-#include "describe.h"
-#include "errors.h"
-#include "inspect.h"
-#include "kdc_local.h"
-#include "krb5_private.h"
+#include "wire/artefact.h"
+#include "wire/der.h"
+#include "inspect/describe.h"
+#include "core/errors.h"
+#include "inspect/inspect.h"
+#include "inspect/kdc_local.h"
+#include "core/krb5_private.h"
 #include "kstep.h"
 
 #define TAG_KRB_ERROR 0x7e

@@ -14,9 +14,9 @@
 #include <com_err.h>
 
 #include "cli.h"
-#include "ccfile.h"
-#include "emit.h"
-#include "trace.h"
+#include "creds/ccfile.h"
+#include "core/emit.h"
+#include "core/trace.h"
 
 struct kswitch_opts {
     char *cache;        /* -c, from poptGetOptArg */

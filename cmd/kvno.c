@@ -13,14 +13,14 @@
 
 #include <krb5.h>
 
-#include "ccache.h"
-#include "ccache_lookup.h"
+#include "creds/ccache.h"
+#include "creds/ccache_lookup.h"
 #include "cli.h"
-#include "emit.h"
-#include "errors.h"
-#include "inspect.h"
-#include "s4u.h"
-#include "tgs.h"
+#include "core/emit.h"
+#include "core/errors.h"
+#include "inspect/inspect.h"
+#include "exchange/s4u.h"
+#include "exchange/tgs.h"
 
 static struct {
     char *ccache;

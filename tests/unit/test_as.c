@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <string.h>
 
-#include "as.h"
-#include "krb5_private.h"
+#include "exchange/as.h"
+#include "core/krb5_private.h"
 #include "tap.h"
 
 static struct ks_context *ctx;

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include "ccache.h"
+#include "creds/ccache.h"
 #include "tap.h"
 
 static struct ks_context *ctx;

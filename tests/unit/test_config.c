@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "context.h"
+#include "core/context.h"
 #include "tap.h"
 
 static int

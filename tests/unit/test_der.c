@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "der.h"
-#include "krb5_private.h"
+#include "wire/der.h"
+#include "core/krb5_private.h"
 #include "tap.h"
 
 static krb5_context k5;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include "core/emit.h"
 #include "tap.h"
 
 /* Render with FORMAT through FN into a static buffer. */

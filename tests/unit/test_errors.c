@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors.h"
+#include "core/errors.h"
 #include "tap.h"
 
 static void

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "der_write.h"
-#include "fast.h"
-#include "krb5_private.h"
+#include "wire/der_write.h"
+#include "exchange/fast.h"
+#include "core/krb5_private.h"
 #include "tap.h"
 
 static struct ks_context *ctx;

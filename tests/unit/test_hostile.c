@@ -8,10 +8,10 @@
  * where the change fell in bytes the client cannot check (the ticket's
  * ciphertext), accepted with the same service and key.  PROTOCOL.md 2.2.
  */
-#include "inspect.h"
-#include "kdc_local.h"
+#include "inspect/inspect.h"
+#include "inspect/kdc_local.h"
 #include "tap.h"
-#include "tgs.h"
+#include "exchange/tgs.h"
 
 #include "../fixtures/exchange.h"
 

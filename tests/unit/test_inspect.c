@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "artefact.h"
-#include "errors.h"
-#include "inspect.h"
-#include "kdc_local.h"
+#include "wire/artefact.h"
+#include "core/errors.h"
+#include "inspect/inspect.h"
+#include "inspect/kdc_local.h"
 #include "tap.h"
-#include "trace.h"
+#include "core/trace.h"
 #include "../fixtures/exchange.h"
 
 static char tmpdir[] = "/tmp/kstep-test-inspect-XXXXXX";

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "inspect.h"
-#include "kdc_local.h"
+#include "core/errors.h"
+#include "inspect/inspect.h"
+#include "inspect/kdc_local.h"
 #include "tap.h"
-#include "tgs.h"
-#include "trace.h"
+#include "exchange/tgs.h"
+#include "core/trace.h"
 #include "../fixtures/exchange.h"
 
 /* Answer a request built with O; the reply in *reply (caller frees). */

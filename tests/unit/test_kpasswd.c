@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kpasswd.h"
-#include "krb5_private.h"
+#include "exchange/kpasswd.h"
+#include "core/krb5_private.h"
 #include "tap.h"
 
 static struct ks_context *ctx;

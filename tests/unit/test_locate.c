@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "context.h"
-#include "errors.h"
-#include "locate.h"
+#include "core/context.h"
+#include "core/errors.h"
+#include "wire/locate.h"
 #include "tap.h"
 
 static void
@@ -22,7 +22,7 @@ check_good(const char *entry, const char *host, const char *port,
     enum ks_transport_kind k = KS_TRANSPORT_ANY;
     krb5_error_code ret;
 
-    ret = ks_locate_parse_entry(entry, &h, &p, &k);
+    ret = ks_kdc_list_parse_entry(entry, &h, &p, &k);
     is_int(ret, 0, "parse '%s'", entry);
     if (ret == 0) {
         is_str(h, host, "  host of '%s'", entry);
@@ -40,7 +40,7 @@ check_bad(const char *entry)
     enum ks_transport_kind k = KS_TRANSPORT_UDP;
     krb5_error_code ret;
 
-    ret = ks_locate_parse_entry(entry, &h, &p, &k);
+    ret = ks_kdc_list_parse_entry(entry, &h, &p, &k);
     is_int(ret, EINVAL, "reject '%s'", entry);
     ok(strcmp(h, "untouched") == 0 && strcmp(p, "untouched") == 0 &&
        k == KS_TRANSPORT_UDP, "  outputs untouched for '%s'", entry);
@@ -83,7 +83,7 @@ test_parse(void)
     check_bad(" kdc");
     check_bad("https://kdc.example.org/KdcProxy");
     check_bad("kdc\t:88");
-    is_int(ks_locate_parse_entry(NULL, NULL, NULL, NULL), EINVAL,
+    is_int(ks_kdc_list_parse_entry(NULL, NULL, NULL, NULL), EINVAL,
            "reject NULL");
 }
 
@@ -204,13 +204,13 @@ test_add_host(void)
     struct ks_kdc_list list = { 0 };
     struct ks_context *ctx = new_ctx();
 
-    is_int(ks_locate_add_host(ctx, &list, "127.0.0.1", "88",
+    is_int(ks_kdc_list_add_host(ctx, &list, "127.0.0.1", "88",
                               KS_TRANSPORT_ANY, "test"),
            0, "add a numeric host");
-    is_int(ks_locate_add_host(ctx, &list, "127.0.0.1", "88",
+    is_int(ks_kdc_list_add_host(ctx, &list, "127.0.0.1", "88",
                               KS_TRANSPORT_TCP, "test"),
            0, "same address, other transport");
-    is_int(ks_locate_add_host(ctx, &list, "127.0.0.1", "88",
+    is_int(ks_kdc_list_add_host(ctx, &list, "127.0.0.1", "88",
                               KS_TRANSPORT_ANY, "test"),
            0, "duplicate");
     is_int(list.count, 2, "duplicate skipped, other transport kept");

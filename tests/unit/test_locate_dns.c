@@ -9,8 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "context.h"
-#include "locate.h"
+#include "core/context.h"
+#include "wire/locate.h"
+#include "wire/locate_dns.h"
 #include "tap.h"
 
 #define T_CNAME 5

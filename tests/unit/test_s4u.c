@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "context.h"
-#include "krb5_private.h"
-#include "s4u.h"
+#include "core/context.h"
+#include "core/krb5_private.h"
+#include "exchange/s4u.h"
 #include "tap.h"
-#include "tgs.h"
+#include "exchange/tgs.h"
 
 #include "../fixtures/tgs_client.h"
 

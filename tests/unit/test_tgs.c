@@ -11,12 +11,12 @@
 
 #include <com_err.h>
 
-#include "ccache_lookup.h"
-#include "config.h"
-#include "context.h"
-#include "krb5_private.h"
+#include "creds/ccache_lookup.h"
+#include "core/config.h"
+#include "core/context.h"
+#include "core/krb5_private.h"
 #include "tap.h"
-#include "tgs.h"
+#include "exchange/tgs.h"
 
 #include "../fixtures/tgs_client.h"
 

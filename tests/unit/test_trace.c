@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "core/trace.h"
 #include "tap.h"
 
 static char *

@@ -20,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "context.h"
-#include "krb5_private.h"
-#include "locate.h"
-#include "transport.h"
+#include "core/context.h"
+#include "core/krb5_private.h"
+#include "wire/locate.h"
+#include "wire/transport.h"
 #include "tap.h"
 
 #define CHILD_ALARM_S 10
@@ -466,7 +466,7 @@ list_add(struct ks_context *ctx, struct ks_kdc_list *list, int port,
     char p[16];
 
     snprintf(p, sizeof(p), "%d", port);
-    if (ks_locate_add_host(ctx, list, "127.0.0.1", p, kind, "test") != 0) {
+    if (ks_kdc_list_add_host(ctx, list, "127.0.0.1", p, kind, "test") != 0) {
         printf("Bail out! cannot add 127.0.0.1:%d\n", port);
         exit(1);
     }

@@ -1,0 +1,747 @@
+/*
+ * tgs_get: a service ticket from the cache or through the eight steps,
+ * with the TGT of the service's realm found in the cache or fetched along
+ * the realm path, and server referrals followed when asked for.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "creds/ccache_lookup.h"
+#include "core/config.h"
+#include "core/errors.h"
+#include "core/text.h"
+#include "exchange/fast.h"
+#include "exchange/tgs.h"
+#include "exchange/tgs_int.h"
+
+/* What one run of ks_tgs_get_creds* works with. */
+struct walk {
+    struct ks_context *ctx;
+    krb5_ccache cc;
+    struct ks_ccache_index *idx;
+    const struct ks_tgs_get_options *opts;
+    krb5_timestamp now;
+};
+
+static krb5_error_code
+walk_init(struct walk *w, struct ks_context *ctx, krb5_ccache cc,
+          struct ks_ccache_index *idx, const struct ks_tgs_get_options *opts)
+{
+    krb5_int32 usec;
+
+    w->ctx = ctx;
+    w->cc = cc;
+    w->idx = idx;
+    w->opts = opts;
+    return krb5_us_timeofday(ctx->k5, &w->now, &usec);
+}
+
+/* With -e: the one enctype asked for, which a cached ticket must have. */
+static krb5_enctype
+wanted_etype(const struct walk *w)
+{
+    const krb5_enctype *e = w->opts->request.etypes;
+
+    return e != NULL && e[0] != 0 && e[1] == 0 ? e[0] : 0;
+}
+
+static const krb5_creds *
+find_valid(const struct walk *w, krb5_const_principal server,
+           krb5_enctype etype)
+{
+    struct ks_ccache_match m;
+
+    m.etype = etype;
+    m.permitted = w->ctx->config.permitted_enctypes;
+    m.now = w->now;
+    return ks_ccache_index_find(w->idx, server, &m);
+}
+
+static const krb5_data *
+client_realm(const struct walk *w)
+{
+    return &ks_ccache_index_client(w->idx)->realm;
+}
+
+static bool
+data_eq(const krb5_data *a, const char *s)
+{
+    return a->length == strlen(s) && memcmp(a->data, s, a->length) == 0;
+}
+
+static krb5_error_code
+tgs_principal(struct walk *w, const char *to, const char *at,
+              krb5_principal *out)
+{
+    return krb5_build_principal_ext(w->ctx->k5, out, (unsigned int)strlen(at),
+                                    at, KRB5_TGS_NAME_SIZE, KRB5_TGS_NAME,
+                                    (unsigned int)strlen(to), to, 0);
+}
+
+/* The cache's own TGT krbtgt/C@C, valid now. */
+static krb5_error_code
+local_tgt(struct walk *w, const krb5_creds **tgt_out)
+{
+    const krb5_data *r = client_realm(w);
+    krb5_principal tgs = NULL;
+    const krb5_creds *c;
+    char *realm, name[256], when[64];
+    krb5_error_code ret;
+
+    realm = strndup(r->data, r->length);
+    if (realm == NULL)
+        return ENOMEM;
+    ret = tgs_principal(w, realm, realm, &tgs);
+    free(realm);
+    if (ret)
+        return ret;
+    c = find_valid(w, tgs, 0);
+    ks_text_principal(w->ctx->k5, tgs, name, sizeof(name));
+    if (c != NULL) {
+        *tgt_out = c;
+    } else if ((c = ks_ccache_index_find_any(w->idx, tgs)) != NULL) {
+        krb5_timestamp_to_sfstring(c->times.endtime, when, sizeof(when),
+                                   NULL);
+        ret = ks_error_set(w->ctx, KRB5KRB_AP_ERR_TKT_EXPIRED,
+                           "the ticket-granting ticket %s expired at %s",
+                           name, when);
+    } else {
+        ret = ks_error_set(w->ctx, KRB5_CC_NOTFOUND, "no ticket-granting "
+                           "ticket %s in the credentials cache", name);
+    }
+    if (ret) {
+        const char *msg = ks_context_message(w->ctx, ret);
+
+        krb5_set_error_message(w->ctx->k5, ret, "%s (%s)", msg,
+                               ks_error_hint(ret) ? ks_error_hint(ret) :
+                               "run kinit first");
+        ks_context_free_message(w->ctx, msg);
+    }
+    krb5_free_principal(w->ctx->k5, tgs);
+    return ret;
+}
+
+/* The options a request inherits from its TGT's flags (MIT's
+ * KDC_TKT_COMMON_MASK): forwardable, proxiable, may-postdate, renewable. */
+#define INHERITED_FLAGS (TKT_FLG_FORWARDABLE | TKT_FLG_PROXIABLE | \
+                         TKT_FLG_MAY_POSTDATE | TKT_FLG_RENEWABLE)
+
+/* FAST with implicit TGT armor when the cache says the TGT's KDC
+ * advertised it (MIT's fast_avail entry, which kinit writes). */
+static bool
+fast_for(const struct walk *w, const krb5_creds *tgt)
+{
+    return ks_fast_ccache_avail(w->ctx, w->cc, ks_tgs_kdc_realm(tgt));
+}
+
+/* Steps 1, 6 and 7 for SERVER with TGT.  A TGT on the way (FOR_TGT) is
+ * asked for with the configured enctypes, not the service's -e. */
+static krb5_error_code
+exchange(struct walk *w, const krb5_creds *tgt, krb5_const_principal server,
+         krb5_flags extra_options, bool for_tgt, krb5_creds **creds_out)
+{
+    struct ks_tgs_options o = w->opts->request;
+    struct ks_tgs_request *req = NULL;
+    krb5_data reply = { 0 };
+    krb5_error_code ret;
+
+    o.kdc_options |= extra_options | (tgt->ticket_flags & INHERITED_FLAGS);
+    if (for_tgt)
+        o.etypes = NULL;
+    o.fast = o.fast || fast_for(w, tgt);
+    ret = ks_tgs_build_request(w->ctx, tgt, server, &o, &req);
+    if (!ret)
+        ret = ks_tgs_send(w->ctx, req, &reply, NULL);
+    if (!ret)
+        ret = ks_tgs_open_reply(w->ctx, req, &reply, creds_out);
+    krb5_free_data_contents(w->ctx->k5, &reply);
+    ks_tgs_request_free(w->ctx, req);
+    return ret;
+}
+
+/* Step 8 (unless no_store) and the in-memory index. */
+static krb5_error_code
+keep(struct walk *w, const krb5_creds *creds, bool store,
+     const krb5_creds **kept_out)
+{
+    krb5_error_code ret;
+
+    if (store && !w->opts->no_store) {
+        ret = ks_tgs_store(w->ctx, w->cc, creds);
+        if (ret)
+            return ret;
+    }
+    return ks_ccache_index_add(w->ctx, w->idx, creds, kept_out);
+}
+
+/* Where REALM is in PATH after position FROM, or 0. */
+static size_t
+path_pos(char **path, size_t from, const krb5_data *realm)
+{
+    for (size_t i = from + 1; path[i] != NULL; i++) {
+        if (data_eq(realm, path[i]))
+            return i;
+    }
+    return 0;
+}
+
+/* One hop of the path: a TGT for a realm after PATH[I], from PATH[I]'s
+ * KDC (cached, or asked for); *i is moved to the realm reached. */
+static krb5_error_code
+hop(struct walk *w, char **path, size_t *i, const krb5_creds **tgt)
+{
+    krb5_principal want = NULL;
+    krb5_creds *got = NULL;
+    const krb5_creds *c;
+    size_t j;
+    char name[256];
+    krb5_error_code ret;
+
+    ret = tgs_principal(w, path[*i + 1], path[*i], &want);
+    if (ret)
+        return ret;
+    c = find_valid(w, want, 0);
+    if (c != NULL) {
+        *tgt = c;
+        *i += 1;
+        goto cleanup;
+    }
+    if (w->opts->cached_only) {
+        ret = ks_error_set(w->ctx, KRB5_CC_NOTFOUND, "no cross-realm "
+                           "ticket-granting ticket %s in the cache",
+                           ks_text_principal(w->ctx->k5, want, name, sizeof(name)));
+        goto cleanup;
+    }
+    ret = exchange(w, *tgt, want, 0, true, &got);
+    if (ret)
+        goto cleanup;
+    /* The KDC may send a TGT further along the path, never off it. */
+    j = ks_tgs_is_tgs_principal(got->server) &&
+        data_eq(&got->server->realm, path[*i]) ?
+        path_pos(path, *i, &got->server->data[1]) : 0;
+    if (j == 0) {
+        ret = ks_error_set(w->ctx, KRB5_KDCREP_MODIFIED, "the KDC of %s "
+                           "sent %s, which is not on the path", path[*i],
+                           ks_text_principal(w->ctx->k5, got->server, name,
+                                    sizeof(name)));
+        goto cleanup;
+    }
+    ks_trace(w->ctx->trace, "TGS path", 0, "hop", "cross-realm TGT %s",
+             ks_text_principal(w->ctx->k5, got->server, name, sizeof(name)));
+    ret = keep(w, got, true, tgt);
+    *i = j;
+
+cleanup:
+    krb5_free_creds(w->ctx->k5, got);
+    krb5_free_principal(w->ctx->k5, want);
+    return ret;
+}
+
+/* A TGT that the KDC of REALM accepts: krbtgt/REALM@C cached, or fetched
+ * along the realm path from the local TGT. */
+static krb5_error_code
+tgt_for_realm(struct walk *w, const char *realm, const krb5_creds **tgt_out)
+{
+    const krb5_data *cr = client_realm(w);
+    krb5_principal direct = NULL;
+    const krb5_creds *tgt = NULL;
+    char **path = NULL, *client = NULL;
+    size_t i = 0;
+    krb5_error_code ret;
+
+    if (data_eq(cr, realm))
+        return local_tgt(w, tgt_out);
+    client = strndup(cr->data, cr->length);
+    if (client == NULL)
+        return ENOMEM;
+    ret = tgs_principal(w, realm, client, &direct);
+    if (ret)
+        goto cleanup;
+    if ((tgt = find_valid(w, direct, 0)) != NULL)
+        goto done;
+    ret = local_tgt(w, &tgt);
+    if (!ret)
+        ret = ks_tgs_realm_path(w->ctx, client, realm, &path);
+    if (!ret)
+        ks_trace(w->ctx->trace, "TGS path", 0, "path",
+                 "no TGT for %s in the cache: going there from %s", realm,
+                 client);
+    /* Every hop moves I forward along a path of at most MAX_HOPS + 1. */
+    while (!ret && path[i + 1] != NULL)
+        ret = hop(w, path, &i, &tgt);
+
+done:
+    if (!ret)
+        *tgt_out = tgt;
+
+cleanup:
+    ks_config_free_list(path);
+    krb5_free_principal(w->ctx->k5, direct);
+    free(client);
+    return ret;
+}
+
+static krb5_error_code
+with_realm(struct walk *w, krb5_const_principal p, const char *realm,
+           size_t len, krb5_principal *out)
+{
+    krb5_principal copy = NULL;
+    char *r;
+    krb5_error_code ret;
+
+    ret = krb5_copy_principal(w->ctx->k5, p, &copy);
+    if (ret)
+        return ret;
+    r = malloc(len + 1);
+    if (r == NULL) {
+        krb5_free_principal(w->ctx->k5, copy);
+        return ENOMEM;
+    }
+    memcpy(r, realm, len);
+    r[len] = '\0';
+    free(copy->realm.data);
+    copy->realm.data = r;
+    copy->realm.length = (unsigned int)len;
+    *out = copy;
+    return 0;
+}
+
+/* Whether REALM is one of the first N of SEEN. */
+static bool
+seen_before(const krb5_data *realm, char **seen, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (data_eq(realm, seen[i]))
+            return true;
+    }
+    return false;
+}
+
+static krb5_error_code
+referral_error(struct walk *w, const char *why, const krb5_data *realm)
+{
+    return ks_error_set(w->ctx, KRB5_KDCREP_MODIFIED, "following "
+                        "referrals: %s (%.*s)", why, (int)realm->length,
+                        realm->data);
+}
+
+/* Follow server referrals (canonicalize) from TGT's realm: each referral
+ * is a TGT krbtgt/NEXT@CUR, decided from the reply's encrypted part. */
+static krb5_error_code
+follow_referrals(struct walk *w, krb5_const_principal server,
+                 const krb5_creds *tgt, krb5_creds **creds_out)
+{
+    char *seen[KS_TGS_MAX_HOPS + 1] = { 0 };
+    krb5_principal ask = NULL;
+    krb5_creds *got = NULL;
+    const krb5_data *cur = ks_tgs_kdc_realm(tgt), *next;
+    size_t nseen = 0, hops;
+    char name[256];
+    krb5_error_code ret = 0;
+
+    for (hops = 0; hops <= KS_TGS_MAX_HOPS; hops++) {
+        seen[nseen] = strndup(cur->data, cur->length);
+        if (seen[nseen] == NULL) {
+            ret = ENOMEM;
+            break;
+        }
+        nseen++;
+        krb5_free_principal(w->ctx->k5, ask);
+        ask = NULL;
+        ret = with_realm(w, server, cur->data, cur->length, &ask);
+        if (!ret)
+            ret = exchange(w, tgt, ask, KDC_OPT_CANONICALIZE, false, &got);
+        if (ret || !ks_tgs_is_tgs_principal(got->server) ||
+            ks_tgs_is_tgs_principal(server))
+            break;
+        next = &got->server->data[1];
+        if (!data_eq(&got->server->realm, seen[nseen - 1]))
+            ret = referral_error(w, "a referral TGT from another realm",
+                                 &got->server->realm);
+        else if (seen_before(next, seen, nseen))
+            ret = referral_error(w, "referral loop", next);
+        else if (hops == KS_TGS_MAX_HOPS)
+            ret = referral_error(w, "too many referrals", next);
+        if (ret)
+            break;
+        ks_trace(w->ctx->trace, "TGS path", 0, "referral",
+                 "referred to realm %.*s by %s", (int)next->length,
+                 next->data, ks_text_principal(w->ctx->k5, got->server, name,
+                                      sizeof(name)));
+        /* Kept in memory only: MIT does not cache referral TGTs. */
+        ret = keep(w, got, false, &tgt);
+        krb5_free_creds(w->ctx->k5, got);
+        got = NULL;
+        if (ret)
+            break;
+        cur = ks_tgs_kdc_realm(tgt);
+    }
+    if (!ret) {
+        *creds_out = got;
+        got = NULL;
+    }
+    krb5_free_creds(w->ctx->k5, got);
+    krb5_free_principal(w->ctx->k5, ask);
+    for (size_t i = 0; i < nseen; i++)
+        free(seen[i]);
+    return ret;
+}
+
+/* SERVER in REALM: its realm's TGT, then the request. */
+static krb5_error_code
+get_in_realm(struct walk *w, krb5_const_principal server, const char *realm,
+             krb5_creds **creds_out)
+{
+    const krb5_creds *tgt = NULL;
+    krb5_principal there = NULL;
+    krb5_error_code ret;
+
+    ret = with_realm(w, server, realm, strlen(realm), &there);
+    if (!ret)
+        ret = tgt_for_realm(w, realm, &tgt);
+    if (!ret && w->opts->canonicalize)
+        ret = follow_referrals(w, there, tgt, creds_out);
+    else if (!ret)
+        ret = exchange(w, tgt, there, 0, false, creds_out);
+    krb5_free_principal(w->ctx->k5, there);
+    return ret;
+}
+
+/* A name without a realm: [domain_realm] of its host, else referrals from
+ * the client's realm, else the default realm. */
+static krb5_error_code
+get_no_realm(struct walk *w, krb5_const_principal server,
+             krb5_creds **creds_out)
+{
+    const krb5_data *cr = client_realm(w);
+    const char *def = w->ctx->config.default_realm;
+    const krb5_creds *tgt = NULL;
+    krb5_principal ask = NULL;
+    char *realm = NULL, *host = NULL;
+    krb5_error_code ret = 0;
+
+    if (server->length == 2) {
+        host = strndup(server->data[1].data, server->data[1].length);
+        ret = host == NULL ? ENOMEM : ks_tgs_host_realm(w->ctx, host, &realm);
+        free(host);
+    }
+    if (!ret && realm != NULL) {
+        ks_trace(w->ctx->trace, "TGS path", 0, "realm",
+                 "[domain_realm] puts the service in realm %s", realm);
+        ret = get_in_realm(w, server, realm, creds_out);
+        free(realm);
+        return ret;
+    }
+    if (!ret)
+        ret = local_tgt(w, &tgt);
+    if (!ret)
+        ret = with_realm(w, server, cr->data, cr->length, &ask);
+    if (!ret)
+        ret = follow_referrals(w, ask, tgt, creds_out);
+    krb5_free_principal(w->ctx->k5, ask);
+    if (ret == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN && def != NULL &&
+        !data_eq(cr, def)) {
+        ks_trace(w->ctx->trace, "TGS path", 0, "fallback",
+                 "no referral: trying the default realm %s", def);
+        ret = get_in_realm(w, server, def, creds_out);
+    }
+    return ret;
+}
+
+static krb5_error_code
+copy_cached(struct walk *w, const krb5_creds *c, krb5_creds **creds_out)
+{
+    char name[256], when[64];
+
+    if (ks_trace_enabled(w->ctx->trace)) {
+        krb5_timestamp_to_sfstring(c->times.endtime, when, sizeof(when),
+                                   NULL);
+        ks_trace(w->ctx->trace, "TGS lookup", 0, "cached",
+                 "valid ticket for %s in the cache (until %s): no request",
+                 ks_text_principal(w->ctx->k5, c->server, name, sizeof(name)), when);
+    }
+    return krb5_copy_creds(w->ctx->k5, c, creds_out);
+}
+
+/* The whole of one service, without the message prefix. */
+static krb5_error_code
+get_one(struct walk *w, krb5_const_principal server, krb5_creds **creds_out)
+{
+    const krb5_creds *cached;
+    krb5_creds *creds = NULL;
+    krb5_principal requested = NULL;
+    char *realm = NULL;
+    krb5_error_code ret;
+
+    cached = find_valid(w, server, wanted_etype(w));
+    if (cached != NULL)
+        return copy_cached(w, cached, creds_out);
+    if (w->opts->cached_only)
+        return ks_error_set(w->ctx, KRB5_CC_NOTFOUND, "no valid ticket in "
+                            "the cache, and only cached tickets were to be "
+                            "used");
+    if (server->realm.length == 0) {
+        ret = get_no_realm(w, server, &creds);
+    } else {
+        realm = strndup(server->realm.data, server->realm.length);
+        ret = realm == NULL ? ENOMEM : get_in_realm(w, server, realm, &creds);
+        free(realm);
+    }
+    /* MIT keeps a ticket under the name asked for (an empty realm, or a
+     * name the KDC canonicalised); krb5_cc_store_cred also stores it
+     * under the ticket's own name when they differ. */
+    if (!ret && !krb5_principal_compare(w->ctx->k5, creds->server, server)) {
+        ret = krb5_copy_principal(w->ctx->k5, server, &requested);
+        if (!ret) {
+            krb5_free_principal(w->ctx->k5, creds->server);
+            creds->server = requested;
+        }
+    }
+    if (!ret)
+        ret = keep(w, creds, true, NULL);
+    if (ret) {
+        krb5_free_creds(w->ctx->k5, creds);
+        return ret;
+    }
+    *creds_out = creds;
+    return 0;
+}
+
+static krb5_error_code
+prefix_service(struct ks_context *ctx, krb5_error_code code,
+               krb5_const_principal server)
+{
+    char name[256];
+
+    return ks_error_prefix(ctx, code, "getting a ticket for %s",
+                           ks_text_principal(ctx->k5, server, name, sizeof(name)));
+}
+
+krb5_error_code
+ks_tgs_get_creds_index(struct ks_context *ctx, krb5_ccache cc,
+                       struct ks_ccache_index *idx,
+                       krb5_const_principal server,
+                       const struct ks_tgs_get_options *opts,
+                       krb5_creds **creds_out)
+{
+    struct ks_tgs_get_options none = { 0 };
+    struct walk w;
+    krb5_error_code ret;
+
+    ret = walk_init(&w, ctx, cc, idx, opts != NULL ? opts : &none);
+    if (!ret)
+        ret = get_one(&w, server, creds_out);
+    if (ret)
+        prefix_service(ctx, ret, server);
+    return ret;
+}
+
+krb5_error_code
+ks_tgs_get_creds(struct ks_context *ctx, krb5_ccache cc,
+                 krb5_const_principal server,
+                 const struct ks_tgs_get_options *opts,
+                 krb5_creds **creds_out)
+{
+    struct ks_ccache_index *idx = NULL;
+    krb5_error_code ret;
+
+    ret = ks_ccache_index_load(ctx, cc, &idx);
+    if (ret)
+        return prefix_service(ctx, ret, server);
+    ret = ks_tgs_get_creds_index(ctx, cc, idx, server, opts, creds_out);
+    ks_ccache_index_free(ctx, idx);
+    return ret;
+}
+
+/*
+ * Many services.
+ */
+
+/* Record JOB's failure: "getting a ticket for S: " and the message the
+ * context holds for CODE (left as it is, for the next job of a group). */
+static void
+job_failed(struct ks_context *ctx, struct ks_tgs_job *job,
+           krb5_error_code code)
+{
+    const char *msg;
+    char name[256];
+    int len;
+
+    msg = ks_context_message(ctx, code);
+    ks_text_principal(ctx->k5, job->server, name, sizeof(name));
+    job->code = code;
+    free(job->message);
+    len = asprintf(&job->message, "getting a ticket for %s: %s", name, msg);
+    if (len < 0)
+        job->message = NULL;
+    ks_context_free_message(ctx, msg);
+}
+
+/* Whether JOB can go in a batch: a realm of its own and no referrals. */
+static bool
+batchable(const struct walk *w, const struct ks_tgs_job *job)
+{
+    return job->creds == NULL && job->code == 0 &&
+           job->server->realm.length != 0 && !w->opts->canonicalize;
+}
+
+/* Steps 1, 6 (all in flight together), 7 and 8 for the jobs LIST[0..N)
+ * of one realm, all with TGT. */
+static krb5_error_code
+run_batch(struct walk *w, const krb5_creds *tgt, struct ks_tgs_job **list,
+          size_t n)
+{
+    struct ks_tgs_request **reqs = NULL;
+    struct ks_send_job *sends = NULL;
+    const krb5_data *r = ks_tgs_kdc_realm(tgt);
+    char *realm = NULL;
+    struct ks_tgs_options o = w->opts->request;
+    krb5_error_code ret = ENOMEM;
+    size_t i;
+
+    o.kdc_options |= tgt->ticket_flags & INHERITED_FLAGS;
+    o.fast = o.fast || fast_for(w, tgt);
+    reqs = calloc(n, sizeof(*reqs));
+    sends = calloc(n, sizeof(*sends));
+    realm = strndup(r->data, r->length);
+    if (reqs == NULL || sends == NULL || realm == NULL)
+        goto cleanup;
+    for (i = 0; i < n; i++) {
+        ret = ks_tgs_build_request(w->ctx, tgt, list[i]->server, &o,
+                                   &reqs[i]);
+        if (ret)
+            goto cleanup;   /* a local failure: it would hit all of them */
+        sends[i].request = &reqs[i]->encoded;
+    }
+    ret = ks_transport_send_many(w->ctx, realm, sends, n,
+                                 KS_TGS_MAX_IN_FLIGHT, "6/8 send", 6);
+    for (i = 0; i < n; i++) {
+        krb5_creds *creds = NULL;
+        krb5_error_code code = ret ? ret : sends[i].code;
+
+        if (!code)
+            code = ks_tgs_open_reply(w->ctx, reqs[i], &sends[i].reply,
+                                     &creds);
+        if (!code)
+            code = keep(w, creds, true, NULL);
+        if (code) {
+            krb5_free_creds(w->ctx->k5, creds);
+            job_failed(w->ctx, list[i], code);
+        } else {
+            list[i]->creds = creds;
+        }
+    }
+    ret = 0;
+
+cleanup:
+    for (i = 0; reqs != NULL && i < n; i++) {
+        ks_tgs_request_free(w->ctx, reqs[i]);
+        krb5_free_data_contents(w->ctx->k5, &sends[i].reply);
+    }
+    free(reqs);
+    free(sends);
+    free(realm);
+    return ret;
+}
+
+/* Jobs per batch: bounds the memory held by requests and replies. */
+#define BATCH_CHUNK 256
+
+/* The batchable jobs of FIRST's realm, from FIRST on, in chunks. */
+static krb5_error_code
+run_realm(struct walk *w, struct ks_tgs_job *jobs, size_t n, size_t first,
+          struct ks_tgs_job **list)
+{
+    const krb5_data *realm = &jobs[first].server->realm;
+    const krb5_creds *tgt = NULL;
+    char *r;
+    size_t m = 0;
+    krb5_error_code ret;
+
+    r = strndup(realm->data, realm->length);
+    if (r == NULL)
+        return ENOMEM;
+    ret = tgt_for_realm(w, r, &tgt);
+    free(r);
+    for (size_t i = first; i < n; i++) {
+        const krb5_data *ri = &jobs[i].server->realm;
+
+        if (!batchable(w, &jobs[i]) || ri->length != realm->length ||
+            memcmp(ri->data, realm->data, ri->length) != 0)
+            continue;
+        if (ret) {
+            job_failed(w->ctx, &jobs[i], ret);
+            continue;
+        }
+        list[m++] = &jobs[i];
+        if (m == BATCH_CHUNK) {
+            ret = run_batch(w, tgt, list, m);
+            m = 0;
+            if (ret)
+                return ret;
+        }
+    }
+    return m > 0 ? run_batch(w, tgt, list, m) : 0;
+}
+
+krb5_error_code
+ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
+                      struct ks_ccache_index *idx,
+                      const struct ks_tgs_get_options *opts,
+                      struct ks_tgs_job *jobs, size_t n)
+{
+    struct ks_tgs_get_options none = { 0 };
+    struct ks_tgs_job **list = NULL;
+    struct walk w;
+    krb5_error_code ret;
+    size_t pending = 0;
+
+    ret = walk_init(&w, ctx, cc, idx, opts != NULL ? opts : &none);
+    if (ret)
+        return ret;
+    for (size_t i = 0; i < n; i++) {
+        const krb5_creds *c = find_valid(&w, jobs[i].server, wanted_etype(&w));
+
+        if (c != NULL && (ret = copy_cached(&w, c, &jobs[i].creds)) != 0)
+            return ret;
+        if (c == NULL && batchable(&w, &jobs[i]))
+            pending++;
+    }
+    if (pending > 1 && !w.opts->cached_only) {
+        list = calloc(pending < BATCH_CHUNK ? pending : BATCH_CHUNK,
+                      sizeof(*list));
+        if (list == NULL)
+            return ENOMEM;
+        /* Each pass settles every pending job of one realm. */
+        for (size_t i = 0; i < n && ret == 0; i++) {
+            if (batchable(&w, &jobs[i]))
+                ret = run_realm(&w, jobs, n, i, list);
+        }
+        free(list);
+        if (ret)
+            return ret;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].creds != NULL || jobs[i].code != 0)
+            continue;
+        ret = get_one(&w, jobs[i].server, &jobs[i].creds);
+        if (ret == ENOMEM)
+            return ret;
+        if (ret)
+            job_failed(ctx, &jobs[i], ret);
+    }
+    return 0;
+}
+
+void
+ks_tgs_jobs_clear(struct ks_context *ctx, struct ks_tgs_job *jobs, size_t n)
+{
+    for (size_t i = 0; jobs != NULL && i < n; i++) {
+        krb5_free_creds(ctx->k5, jobs[i].creds);
+        jobs[i].creds = NULL;
+        free(jobs[i].message);
+        jobs[i].message = NULL;
+    }
+}
