@@ -39,7 +39,7 @@ static poptContext current_pc;
 static char usage_name[64];
 
 static const struct kstep_sub *const sub_tables[] = {
-    kstep_client_subs, kstep_kdc_subs, kstep_misc_subs,
+    kstep_client_subs, kstep_kdc_subs, kstep_misc_subs, kstep_doctor_subs,
 };
 
 /* Subcommands by step, then the others, in `kstep --help` order. */
@@ -88,6 +88,7 @@ print_main_help(FILE *out)
     print_sub_line(out, find_sub("run"));
     print_sub_line(out, find_sub("kdc"));
     print_sub_line(out, find_sub("decode"));
+    print_sub_line(out, find_sub("doctor"));
     fprintf(out,
             "     %-28s %s\n\n"
             "Every subcommand takes --json, -c CCACHE, --show-keys,\n"
@@ -157,9 +158,11 @@ parse_sub(const struct kstep_sub *sub, int argc, const char **argv,
     args = poptGetArgs(current_pc);
     while (args != NULL && args[n] != NULL)
         n++;
-    if (n < sub->nargs)
+    if (sub->nargs < 0 && n > 1)
+        kstep_usage("unexpected argument '%s'", args[1]);
+    if (sub->nargs >= 0 && n < sub->nargs)
         kstep_usage("missing %s", sub->args);
-    if (n > sub->nargs)
+    if (sub->nargs >= 0 && n > sub->nargs)
         kstep_usage("unexpected argument '%s'", args[sub->nargs]);
     return args;
 }

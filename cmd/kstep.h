@@ -45,7 +45,8 @@ struct kstep_sub {
     int step;                   /* 1..8, 0 for run, kdc and decode */
     const char *help;           /* one line for `kstep --help` */
     const char *args;           /* "SERVICE" */
-    int nargs;                  /* positional arguments required */
+    int nargs;                  /* positional arguments required; -1:
+                                 * none or one */
     const struct poptOption *options;
     int (*run)(struct kstep_env *env, const char *const *args);
 };
@@ -54,6 +55,7 @@ struct kstep_sub {
 extern const struct kstep_sub kstep_client_subs[];   /* 1, 6, 7, 8 */
 extern const struct kstep_sub kstep_kdc_subs[];      /* 2-5, kdc */
 extern const struct kstep_sub kstep_misc_subs[];     /* run, decode */
+extern const struct kstep_sub kstep_doctor_subs[];   /* doctor */
 
 /* The options every subcommand takes: --json, -c, --show-keys. */
 extern struct poptOption kstep_common_options[];

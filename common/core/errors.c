@@ -200,38 +200,167 @@ ks_error_sanitize(const char *in, size_t len, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+/* A hint for every KRB-ERROR code that has a name, by number: what to
+ * look at first.  Messages built where more is known (the addresses
+ * tried, the measured offset, the referral realm) say the rest. */
+static const char *const protocol_hints[] = {
+    [1] = "the client's entry has expired in the KDC's database: ask its "
+          "administrator to extend it",
+    [2] = "the service's entry has expired in the KDC's database: ask its "
+          "administrator to extend it",
+    [3] = "the KDC speaks another protocol version: is that port a KDC?",
+    [4] = "the client's key is under an old master key: the KDC's "
+          "administrator must update it",
+    [5] = "the service's key is under an old master key: the KDC's "
+          "administrator must update it",
+    [6] = "check the principal's spelling and realm",
+    [7] = "is the service principal registered?",
+    [8] = "the KDC's database holds the name twice: its administrator must "
+          "remove one",
+    [9] = "the principal has no key: set a password or a random key for it",
+    [10] = "the KDC does not allow postdated tickets for this principal",
+    [11] = "the requested start time is after the end time: check -s and -l",
+    [12] = "the KDC's policy refuses the request: look at the principal's "
+           "flags (kadmin getprinc) and the KDC's log",
+    [13] = "the KDC cannot grant an option asked for (renewable, "
+           "forwardable, ...): drop it or allow it on the principal",
+    [14] = "compare default_tkt_enctypes with the KDC's supported_enctypes",
+    [15] = "the KDC does not accept the checksum type used: check "
+           "permitted_enctypes",
+    [16] = "the KDC does not accept this pre-authentication type",
+    [17] = "the KDC does not accept the transited encoding",
+    [18] = "the account is locked or disabled",
+    [19] = "the service is disabled in the KDC's database",
+    [20] = "the ticket-granting ticket was revoked: run kinit again",
+    [21] = "the client's account is not valid yet",
+    [22] = "the service's account is not valid yet",
+    [23] = "the password has expired: change it with kpasswd",
+    [24] = "check the password or the keytab's key version",
+    [25] = "pre-authentication is required: give a password or a keytab",
+    [26] = "the ticket was not meant for this service: check the service "
+           "name and the keytab",
+    [27] = "the service accepts only user-to-user tickets: use kvno --u2u",
+    [28] = "the KDC does not accept the cross-realm path: check [capaths]",
+    [29] = "the KDC is not serving requests right now: try another KDC or "
+           "later",
+    [31] = "the key does not decrypt the message: check the password or the "
+           "keytab's key version",
+    [32] = "run kinit again",
+    [33] = "compare this machine's clock with the KDC's",
+    [34] = "a replayed request was refused: retry it",
+    [35] = "the ticket is for another service: check the service name",
+    [36] = "the ticket and authenticator do not match: retry, and check "
+           "the cache",
+    [37] = "compare this machine's clock with the KDC's",
+    [38] = "the ticket carries addresses that do not match: try noaddresses "
+           "= true",
+    [39] = "a protocol version mismatch: is that port a Kerberos service?",
+    [40] = "an unexpected message type: is that port a KDC?",
+    [41] = "the message was altered or the key is wrong: check the keytab",
+    [42] = "messages arrived out of order: retry",
+    [44] = "the service's key version is not in its keytab: export the "
+           "current key again",
+    [45] = "the service has no key for the ticket: check its keytab",
+    [46] = "mutual authentication failed: the server may not be who it "
+           "claims",
+    [47] = "a message went the wrong direction: retry",
+    [48] = "the service wants another authentication method",
+    [49] = "a sequence number is wrong: retry",
+    [50] = "an inappropriate checksum type: check permitted_enctypes",
+    [51] = "the service does not accept the cross-realm path: check "
+           "[capaths]",
+    [52] = "the reply is too big for UDP: use --transport tcp or "
+           "udp_preference_limit = 1",
+    [60] = "the KDC failed for a reason of its own: read its e-text and log",
+    [61] = "a field is too long for the KDC: shorten the names or options",
+    [62] = "the KDC does not trust the client's certificate (PKINIT)",
+    [63] = "the client does not trust the KDC's certificate (PKINIT)",
+    [64] = "a PKINIT signature is invalid",
+    [65] = "the KDC finds the key too weak: use a stronger enctype or group",
+    [66] = "the certificate does not match the principal (PKINIT)",
+    [67] = "the service wanted a TGT for user-to-user: run kinit first",
+    [68] = "the KDC names another realm for this principal: try kinit -C "
+           "(and -E for an enterprise name)",
+    [69] = "the service requires user-to-user: use kvno --u2u",
+    [70] = "the KDC cannot verify the certificate (PKINIT)",
+    [71] = "the certificate is invalid (PKINIT)",
+    [72] = "the certificate was revoked (PKINIT)",
+    [73] = "the certificate's revocation status is unknown (PKINIT)",
+    [74] = "the certificate's revocation status is unavailable (PKINIT)",
+    [75] = "the certificate names another client (PKINIT)",
+    [76] = "the certificate names another KDC (PKINIT)",
+    [90] = "the pre-authentication took too long: retry",
+    [91] = "the KDC wants more pre-authentication data: retry",
+    [92] = "the pre-authentication set was refused: check the password "
+           "or the armor",
+    [93] = "the KDC does not know a critical FAST option: drop -T or the "
+           "option",
+};
+
+/* Hints for local failures, by com_err code. */
+static const struct {
+    krb5_error_code code;
+    const char *hint;
+} local_hints[] = {
+    { KRB5_KDC_UNREACH, "is the KDC running, and does krb5.conf name it "
+                        "right?" },
+    { KRB5_REALM_UNKNOWN, "add the realm's kdc to [realms] in krb5.conf" },
+    { KRB5_REALM_CANT_RESOLVE, "add the realm's kdc to [realms] in "
+                               "krb5.conf, or check DNS" },
+    { KRB5_FCC_NOFILE, "run kinit first" },
+    { KRB5_CC_NOTFOUND, "run kinit first" },
+    { KRB5_FCC_PERM, "check the cache file's owner and mode, or choose "
+                     "another with -c" },
+    { KRB5_CC_FORMAT, "the cache is damaged or not a cache: kdestroy it "
+                      "and run kinit again" },
+    { KRB5_CC_IO, "the cache could not be read or written: check the disk "
+                  "and its permissions" },
+    { KRB5_CC_BADNAME, "write the cache name as TYPE:RESIDUAL, e.g. "
+                       "FILE:/tmp/cc" },
+    { KRB5_CC_UNKNOWN_TYPE, "use FILE, DIR, KEYRING, KCM or MEMORY" },
+    { KRB5_KT_NOTFOUND, "the keytab has no key for that principal: list it "
+                        "with klist -k" },
+    { KRB5_KT_NOWRITE, "the keytab is read-only" },
+    { KRB5_KDCREP_MODIFIED, "the reply does not match the request: a "
+                            "broken or hostile KDC, or a key mismatch" },
+    { KRB5_KDCREP_SKEW, "compare this machine's clock with the KDC's" },
+    { KRB5_CONFIG_ETYPE_NOSUPP, "compare default_tkt_enctypes and "
+                                "permitted_enctypes with the account's "
+                                "keys (kstep doctor PRINCIPAL)" },
+    { KRB5_PROG_ETYPE_NOSUPP, "this libkrb5 does not implement the enctype: "
+                              "use another" },
+    { KRB5_LIBOS_PWDINTR, "no password was given: type one, or use "
+                          "--password-file or -k" },
+    { KRB5_LIBOS_CANTREADPWD, "no terminal to read a password from: use "
+                              "--password-file or -k" },
+    { KRB5_PARSE_MALFORMED, "write the name as name@REALM or "
+                            "service/host@REALM" },
+    { KRB5_NO_TKT_SUPPLIED, "run kinit first" },
+    { KRB5_GET_IN_TKT_LOOP, "the KDC keeps asking for more: read its "
+                            "e-text and log" },
+    { KRB5_ERR_BAD_S2K_PARAMS, "the KDC sent an unusual iteration count: "
+                               "check its supported_enctypes" },
+    { KRB5_BAD_MSIZE, "a key or message of the wrong size: check the "
+                      "keytab" },
+    { KRB5_CONFIG_BADFORMAT, "fix the krb5.conf line it names" },
+    { ENOENT, "check the file's path" },
+    { EACCES, "check the file's owner and mode" },
+    { ETIMEDOUT, "the KDC did not answer in time: raise --timeout or check "
+                 "the network" },
+};
+
 const char *
 ks_error_hint(krb5_error_code code)
 {
-    switch (code) {
-    case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
-        return "check the principal's spelling and realm";
-    case KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN:
-        return "is the service principal registered?";
-    case KRB5KDC_ERR_PREAUTH_FAILED:
-    case KRB5KRB_AP_ERR_BAD_INTEGRITY:
-        return "check the password or the keytab's key version";
-    case KRB5KRB_AP_ERR_SKEW:
-    case KRB5KRB_AP_ERR_TKT_NYV:
-        return "compare this machine's clock with the KDC's";
-    case KRB5KDC_ERR_ETYPE_NOSUPP:
-        return "compare default_tkt_enctypes with the KDC's supported_enctypes";
-    case KRB5KDC_ERR_KEY_EXP:
-        return "the password has expired: change it with kpasswd";
-    case KRB5KDC_ERR_CLIENT_REVOKED:
-        return "the account is locked or disabled";
-    case KRB5KRB_AP_ERR_TKT_EXPIRED:
-        return "run kinit again";
-    case KRB5_KDC_UNREACH:
-        return "is the KDC running, and does krb5.conf name it right?";
-    case KRB5_REALM_UNKNOWN:
-        return "add the realm's kdc to [realms] in krb5.conf";
-    case KRB5_FCC_NOFILE:
-    case KRB5_CC_NOTFOUND:
-        return "run kinit first";
-    default:
-        return NULL;
+    krb5_error_code n = code - ERROR_TABLE_BASE_krb5;
+
+    if (code >= ERROR_TABLE_BASE_krb5 && n < (krb5_error_code)COUNT(protocol_hints))
+        return protocol_hints[n];
+    for (size_t i = 0; i < COUNT(local_hints); i++) {
+        if (local_hints[i].code == code)
+            return local_hints[i].hint;
     }
+    return NULL;
 }
 
 static krb5_error_code

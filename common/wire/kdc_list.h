@@ -20,6 +20,8 @@ struct ks_kdc_addr {
     socklen_t addrlen;
     enum ks_transport_kind transport;
     char name[96];          /* "127.0.0.1:8800" or "[::1]:88", for messages */
+    char source[160];       /* where it came from: "kdc = ...", "--kdc ...",
+                             * a DNS record (kstep doctor shows it) */
 };
 
 struct ks_kdc_list {

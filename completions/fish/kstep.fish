@@ -1,6 +1,6 @@
 # fish completion for kstep: the eight steps of the TGS exchange
 
-set -l kstep_subs request open-tgt check-authenticator open-reply open-ticket send decrypt store run kdc decode help 1 2 3 4 5 6 7 8
+set -l kstep_subs request open-tgt check-authenticator open-reply open-ticket send decrypt store run kdc decode doctor help 1 2 3 4 5 6 7 8
 
 complete -c kstep -f
 complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -a 'request 1' -d 'Step 1: build the TGS-REQ from the cache TGT'
@@ -14,8 +14,9 @@ complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -a 'store 8' 
 complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -a run -d 'All eight steps in order, traced'
 complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -a kdc -d 'Steps 2-6 performed locally'
 complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -a decode -d 'Any Kerberos message, field by field'
+complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -a doctor -d "Examine a realm's set-up: KDCs, clock, pre-auth, keytab, krb5.conf"
 complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -a help -d 'Help of kstep or of a subcommand'
-complete -c kstep -n "__fish_seen_subcommand_from help" -a 'request open-tgt check-authenticator open-reply open-ticket send decrypt store run kdc decode'
+complete -c kstep -n "__fish_seen_subcommand_from help" -a 'request open-tgt check-authenticator open-reply open-ticket send decrypt store run kdc decode doctor'
 complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -l help -d 'Show help'
 complete -c kstep -n "not __fish_seen_subcommand_from $kstep_subs" -l version -d 'Print the version and exit'
 
@@ -45,3 +46,4 @@ complete -c kstep -n "__fish_seen_subcommand_from run" -l krbtgt-keytab -r -F -d
 complete -c kstep -n "__fish_seen_subcommand_from run" -l service-keytab -r -F -d 'Show step 5 with the service keytab'
 complete -c kstep -n "__fish_seen_subcommand_from run" -l local-kdc -r -F -d 'Answer with the local KDC and these keys'
 complete -c kstep -n "__fish_seen_subcommand_from decode" -l der -d 'Print the raw DER tree'
+complete -c kstep -n "__fish_seen_subcommand_from doctor" -s k -l keytab -r -F -d "Check this keytab's keys against the KDC's"

@@ -344,3 +344,25 @@ time.sleep(60)' 3>&- &
     assert_output --partial "HTTP/web.test.realm@TEST.REALM: kvno = "
     grep -q "from DNS SRV _kerberos._udp.TEST.REALM." "$BATS_TEST_TMPDIR/kvno.trace"
 }
+
+@test "kstep doctor names the SRV record a KDC came from, and one that leads nowhere" {
+    local dead
+    dead=$(ks_free_port)
+    start_dns --srv-host=_kerberos._udp.TEST.REALM,kdc.test.realm,"$KS_REALM_PORT",0,10 \
+        --srv-host=_kerberos._udp.TEST.REALM,dead.test.realm,"$dead",1,10
+    write_conf
+    run ns_run "$KSTEP" doctor --timeout 1 TEST.REALM
+    assert_failure 1
+    assert_line "  127.0.0.1:$KS_REALM_PORT, from DNS SRV _kerberos._udp.TEST.REALM. (kdc.test.realm.:$KS_REALM_PORT, priority 0, weight 10)"
+    assert_line --regexp "^  ok +kdc +127.0.0.1:$KS_REALM_PORT answers over UDP only$"
+    assert_line --regexp "^  error +kdc +127.0.0.1:$dead \(from DNS SRV _kerberos._udp.TEST.REALM. \(dead.test.realm.:$dead, priority 1, weight 10\)\) does not answer: "
+}
+
+@test "kstep doctor: SRV records that say the realm has no KDC" {
+    start_dns --srv-host=_kerberos._udp.TEST.REALM,.,0,0,0
+    write_conf
+    run ns_run "$KSTEP" doctor --timeout 1 TEST.REALM
+    assert_failure 1
+    assert_line --regexp '^  error +kdc +no KDC of TEST.REALM could be found: '
+    assert_line --partial 'hint: add kdc = HOST[:PORT] under [realms] in krb5.conf'
+}

@@ -198,7 +198,7 @@ NM
     assert_output --regexp "(^|\n)Usage: kstep SUBCOMMAND"
     for sub in "1  request" "2  open-tgt" "3  check-authenticator" \
         "4  open-reply" "5  open-ticket" "6  send" "7  decrypt" "8  store" \
-        "run SERVICE" "kdc REQ" "decode FILE"; do
+        "run SERVICE" "kdc REQ" "decode FILE" "doctor [REALM | PRINCIPAL]"; do
         assert_output --partial "$sub"
     done
 }
@@ -281,7 +281,7 @@ Try 'kstep --help' for more information."
 @test "kstep: every subcommand's options are in the man page and completions" {
     local sub opt missing=()
     for sub in request open-tgt check-authenticator open-reply open-ticket \
-        send decrypt store run kdc decode; do
+        send decrypt store run kdc decode doctor; do
         for opt in $(help_options "$KSTEP" "$sub"); do
             mentions_option "$KS_TOP/man/kstep.1.scd" "$opt" ||
                 mentions_option "$KS_TOP/man/trailer.scd" "$opt" ||

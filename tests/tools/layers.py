@@ -4,7 +4,7 @@
     layers.py SOURCE_DIR [BUILD_DIR]
 
 A file of common/FLOOR/ may include only files of FLOOR or of a floor
-below it (core < wire, creds < exchange < inspect; wire and creds do not
+below it (core < wire, creds < exchange < inspect < doctor; wire and creds do not
 include each other), and cmd/ and tests/ may include any.  With BUILD_DIR,
 the object files of common/ are read with nm as well: no object may, through
 the symbols it uses, depend on itself (no circle between rooms).  Prints
@@ -16,7 +16,8 @@ import re
 import subprocess
 import sys
 
-RANK = {'core': 0, 'wire': 1, 'creds': 1, 'exchange': 2, 'inspect': 3}
+RANK = {'core': 0, 'wire': 1, 'creds': 1, 'exchange': 2, 'inspect': 3,
+        'doctor': 4}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

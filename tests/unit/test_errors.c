@@ -87,6 +87,46 @@ test_from_reply(struct ks_context *ctx)
     ks_context_free_message(ctx, msg);
 }
 
+/* Every KRB-ERROR code that has a name, and every local failure with a
+ * name a script may match, comes with a hint. */
+static void
+test_hints(void)
+{
+    static const krb5_error_code locals[] = {
+        KRB5_KDC_UNREACH, KRB5_REALM_UNKNOWN, KRB5_REALM_CANT_RESOLVE,
+        KRB5_FCC_NOFILE, KRB5_FCC_PERM, KRB5_CC_NOTFOUND, KRB5_CC_FORMAT,
+        KRB5_CC_IO, KRB5_CC_BADNAME, KRB5_CC_UNKNOWN_TYPE, KRB5_KT_NOTFOUND,
+        KRB5_KT_NOWRITE, KRB5_KDCREP_MODIFIED, KRB5_KDCREP_SKEW,
+        KRB5_CONFIG_ETYPE_NOSUPP, KRB5_PROG_ETYPE_NOSUPP, KRB5_LIBOS_PWDINTR,
+        KRB5_LIBOS_CANTREADPWD, KRB5_PARSE_MALFORMED, KRB5_NO_TKT_SUPPLIED,
+        KRB5_GET_IN_TKT_LOOP, KRB5_ERR_BAD_S2K_PARAMS, KRB5_BAD_MSIZE,
+        KRB5_CONFIG_BADFORMAT, ENOENT, EACCES, ETIMEDOUT,
+    };
+    int missing = 0, named = 0;
+
+    for (krb5_int32 n = 1; n <= 127; n++) {
+        if (ks_error_protocol_name(n) == NULL)
+            continue;
+        named++;
+        if (ks_error_hint(ERROR_TABLE_BASE_krb5 + n) == NULL) {
+            missing++;
+            printf("# no hint for %s\n", ks_error_protocol_name(n));
+        }
+    }
+    ok(named > 70 && missing == 0, "each of %d named KRB-ERROR codes has a "
+       "hint", named);
+    missing = 0;
+    for (size_t i = 0; i < sizeof(locals) / sizeof(locals[0]); i++) {
+        if (ks_error_hint(locals[i]) == NULL) {
+            missing++;
+            printf("# no hint for %s\n", ks_error_name(locals[i]));
+        }
+    }
+    ok(missing == 0, "each named local failure has a hint");
+    ok(ks_error_hint(ERROR_TABLE_BASE_krb5 + 30) == NULL,
+       "a code with no name has no hint");
+}
+
 int
 main(void)
 {
@@ -94,6 +134,7 @@ main(void)
 
     test_codes();
     test_sanitize();
+    test_hints();
     setenv("KRB5_CONFIG", "/dev/null", 1);
     if (ks_context_new("test", &ctx, NULL) == 0) {
         test_from_reply(ctx);
