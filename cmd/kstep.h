@@ -62,7 +62,7 @@ extern struct poptOption kstep_common_options[];
 
 /* The usage line of the running subcommand, for usage errors. */
 #if defined(__GNUC__)
-__attribute__((noreturn))
+__attribute__((noreturn, format(printf, 1, 2)))
 #endif
 void kstep_usage(const char *fmt, ...);
 

@@ -363,6 +363,9 @@ ks_error_hint(krb5_error_code code)
     return NULL;
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 0)))
+#endif
 static krb5_error_code
 vset(struct ks_context *ctx, krb5_error_code code, const char *fmt,
      va_list ap)
