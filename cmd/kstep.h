@@ -136,8 +136,11 @@ krb5_error_code kstep_do_open_reply(struct kstep_env *env,
                                     const krb5_data *reply,
                                     const struct ks_tgs_request *req,
                                     krb5_enc_kdc_rep_part **part_out);
+/* KRBTGT_KT (may be NULL) checks the PAC's KDC, ticket and full
+ * signatures. */
 krb5_error_code kstep_do_open_ticket(struct kstep_env *env,
                                      const krb5_data *reply, krb5_keytab kt,
+                                     krb5_keytab krbtgt_kt,
                                      const krb5_enc_kdc_rep_part *part,
                                      bool *failed);
 krb5_error_code kstep_do_send(struct kstep_env *env, const krb5_data *req,

@@ -29,6 +29,9 @@ open_keytabs(struct kstep_env *env, krb5_keytab *kt_out)
     return kstep_merged_keytab(env, (const char *const *)names, kt_out);
 }
 
+static void emit_pac(struct kstep_env *env, krb5_keytab kt,
+                     krb5_keytab krbtgt_kt, const krb5_ticket *ticket);
+
 krb5_error_code
 kstep_do_open_tgt(struct kstep_env *env, const krb5_data *req,
                   krb5_keytab kt, krb5_ticket **tgt_out)
@@ -40,6 +43,7 @@ kstep_do_open_tgt(struct kstep_env *env, const krb5_data *req,
         return ks_error_prefix(env->ctx, ret, "opening the TGT");
     ks_emit_begin_step(env->emit, 2, "open-tgt");
     ks_describe_ticket(env->ctx, env->emit, "tgt", *tgt_out);
+    emit_pac(env, kt, kt, *tgt_out);
     ks_emit_end(env->emit);
     return 0;
 }
@@ -137,17 +141,20 @@ kstep_do_open_reply(struct kstep_env *env, const krb5_data *reply,
     return 0;
 }
 
-/* The PAC of the opened TICKET, checked with the key that opened it. */
+/* The PAC of the opened TICKET, its server signature checked with the
+ * key that opened it and the others with a krbtgt key from KRBTGT_KT (may
+ * be NULL).  A ticket without a PAC shows none. */
 static void
-emit_pac(struct kstep_env *env, krb5_keytab kt, const krb5_ticket *ticket)
+emit_pac(struct kstep_env *env, krb5_keytab kt, krb5_keytab krbtgt_kt,
+         const krb5_ticket *ticket)
 {
     struct ks_pac_view *pac = NULL;
     krb5_keyblock *key = NULL;
 
     ks_inspect_keytab_key(env->ctx, kt, ticket->server, ticket->enc_part.kvno,
                           ticket->enc_part.enctype, &key);
-    if (ks_inspect_pac(env->ctx, ticket->enc_part2, ticket->server, key,
-                       &pac) == 0)
+    if (ks_inspect_pac_keys(env->ctx, ticket->enc_part2, ticket->server, key,
+                            krbtgt_kt, &pac) == 0)
         ks_describe_pac(env->emit, "pac", pac);
     ks_pac_view_free(pac);
     krb5_free_keyblock(env->ctx->k5, key);
@@ -175,8 +182,8 @@ emit_comparison(struct kstep_env *env, const krb5_ticket *ticket,
 
 krb5_error_code
 kstep_do_open_ticket(struct kstep_env *env, const krb5_data *reply,
-                     krb5_keytab kt, const krb5_enc_kdc_rep_part *part,
-                     bool *failed)
+                     krb5_keytab kt, krb5_keytab krbtgt_kt,
+                     const krb5_enc_kdc_rep_part *part, bool *failed)
 {
     krb5_ticket *ticket = NULL;
     krb5_error_code ret;
@@ -186,7 +193,7 @@ kstep_do_open_ticket(struct kstep_env *env, const krb5_data *reply,
         return ks_error_prefix(env->ctx, ret, "opening the service ticket");
     ks_emit_begin_step(env->emit, 5, "open-ticket");
     ks_describe_ticket(env->ctx, env->emit, "ticket", ticket);
-    emit_pac(env, kt, ticket);
+    emit_pac(env, kt, krbtgt_kt, ticket);
     if (part != NULL && !emit_comparison(env, ticket, part) && failed)
         *failed = true;
     ks_emit_end(env->emit);
@@ -336,7 +343,7 @@ sub_open_ticket(struct kstep_env *env, const char *const *args)
     if (!ret && kstep_opt.request != NULL)
         ret = reply_part(env, &reply, &part);
     if (!ret)
-        ret = kstep_do_open_ticket(env, &reply, kt, part, &failed);
+        ret = kstep_do_open_ticket(env, &reply, kt, kt, part, &failed);
     if (!ret && failed)
         kstep_report_check(env, KRB5_KDCREP_MODIFIED,
                            "the service ticket and the reply disagree");

@@ -133,8 +133,9 @@ reply_side(struct run_state *st)
                 "needs the service key (--service-keytab)");
         return 0;
     }
-    return kstep_do_open_ticket(st->env, &st->reply, kt, st->part,
-                                &st->failed);
+    return kstep_do_open_ticket(st->env, &st->reply, kt,
+                                st->krbtgt_kt ? st->krbtgt_kt : st->local_kt,
+                                st->part, &st->failed);
 }
 
 /* Step 6's block and, for the real KDC, its trace line; a KRB-ERROR is

@@ -98,33 +98,6 @@ list_buffers(struct ks_context *ctx, krb5_pac pac, struct ks_pac_view *view)
     return 0;
 }
 
-/* 1, 0, or -1 (no key): does the server checksum verify with KEY? */
-static int
-verify_server(struct ks_context *ctx, krb5_pac pac,
-              const krb5_enc_tkt_part *part, krb5_const_principal server,
-              const krb5_keyblock *key)
-{
-    krb5_error_code ret;
-    char kbuf[128], sname[256] = "the service";
-    char *s = NULL;
-
-    if (key == NULL)
-        return -1;
-    if (server != NULL && krb5_unparse_name(ctx->k5, server, &s) == 0) {
-        snprintf(sname, sizeof(sname), "%s", s);
-        krb5_free_unparsed_name(ctx->k5, s);
-    }
-    /* krb5_pac_verify refuses an unkeyed checksum type itself (pac.c). */
-    ret = krb5_pac_verify(ctx->k5, pac, part->times.authtime, part->client,
-                          key, NULL);
-    ks_trace(ctx->trace, STAGE_5, 5, "pac-checksum",
-             "PAC server checksum %s with the key of %s (%s)%s%s",
-             ret == 0 ? "verifies" : "DOES NOT verify", sname,
-             ks_trace_key(ctx->trace, ctx->k5, key, kbuf, sizeof(kbuf)),
-             ret == 0 ? "" : ": ", ret == 0 ? "" : error_message(ret));
-    return ret == 0 ? 1 : 0;
-}
-
 /* Is P a krbtgt/... principal (a TGT's server)? */
 static bool
 is_krbtgt(krb5_context k5, krb5_const_principal p)
@@ -153,6 +126,36 @@ stage_of(krb5_context k5, krb5_const_principal server, int *step)
 {
     *step = is_krbtgt(k5, server) ? 2 : 5;
     return *step == 2 ? "2/8 open-tgt" : STAGE_5;
+}
+
+/* 1, 0, or -1 (no key): does the server checksum verify with KEY? */
+static int
+verify_server(struct ks_context *ctx, krb5_pac pac,
+              const krb5_enc_tkt_part *part, krb5_const_principal server,
+              const krb5_keyblock *key)
+{
+    krb5_error_code ret;
+    char kbuf[128], sname[256] = "the service";
+    char *s = NULL;
+    const char *stage;
+    int step;
+
+    if (key == NULL)
+        return -1;
+    if (server != NULL && krb5_unparse_name(ctx->k5, server, &s) == 0) {
+        snprintf(sname, sizeof(sname), "%s", s);
+        krb5_free_unparsed_name(ctx->k5, s);
+    }
+    /* krb5_pac_verify refuses an unkeyed checksum type itself (pac.c). */
+    ret = krb5_pac_verify(ctx->k5, pac, part->times.authtime, part->client,
+                          key, NULL);
+    stage = stage_of(ctx->k5, server, &step);
+    ks_trace(ctx->trace, stage, step, "pac-checksum",
+             "PAC server checksum %s with the key of %s (%s)%s%s",
+             ret == 0 ? "verifies" : "DOES NOT verify", sname,
+             ks_trace_key(ctx->trace, ctx->k5, key, kbuf, sizeof(kbuf)),
+             ret == 0 ? "" : ": ", ret == 0 ? "" : error_message(ret));
+    return ret == 0 ? 1 : 0;
 }
 
 /*
@@ -217,7 +220,7 @@ trace_signatures(struct ks_context *ctx, const struct ks_pac *pac,
         if (s->verdict == KS_PAC_NOT_CHECKED) {
             ks_trace(ctx->trace, stage, step, "pac-signature",
                      "PAC %s signature not checked: %s",
-                     sig_label(s->buffer_type), s->why);
+                     sig_label(s->buffer_type), s->why ? s->why : "no key");
         } else {
             ks_trace(ctx->trace, stage, step, "pac-signature",
                      "PAC %s signature %s with the %s key%s%s",

@@ -15,6 +15,7 @@
 #include "core/emit.h"
 #include "inspect/pac.h"
 #include "inspect/pac_emit.h"
+#include "inspect/pac_sign.h"
 
 struct bit_name {
     uint32_t bit;
@@ -216,10 +217,7 @@ static void
 emit_domain_groups(struct ks_emit *e, const char *key,
                    const struct ks_pac_domain_groups *g)
 {
-    if (key != NULL)
-        ks_emit_begin_object(e, key);
-    else
-        ks_emit_begin_object(e, NULL);
+    ks_emit_begin_object(e, key);
     emit_sid(e, "domain-sid", g->domain_sid);
     emit_rids(e, "groups", g->rids, g->count);
     ks_emit_end(e);
@@ -356,7 +354,8 @@ emit_verdict(struct ks_emit *e, const struct ks_pac_signature *s)
         return;
     }
     if (s->verdict == KS_PAC_NOT_CHECKED)
-        snprintf(text, sizeof(text), "not checked (%s)", s->why);
+        snprintf(text, sizeof(text), "not checked (%s)",
+                 s->why ? s->why : "no key");
     else if (s->verdict == KS_PAC_VALID)
         snprintf(text, sizeof(text), "valid (%s key)", s->key_name);
     else
@@ -368,8 +367,6 @@ emit_verdict(struct ks_emit *e, const struct ks_pac_signature *s)
 static void
 emit_signatures(struct ks_emit *e, const struct ks_pac *pac)
 {
-    char name[64];
-
     ks_emit_begin_array(e, "signatures");
     for (size_t i = 0; i < pac->sig_count; i++) {
         const struct ks_pac_signature *s = &pac->sigs[i];
@@ -377,9 +374,8 @@ emit_signatures(struct ks_emit *e, const struct ks_pac *pac)
         ks_emit_begin_object(e, NULL);
         ks_emit_named_int(e, "buffer", s->buffer_type,
                           buffer_name(s->buffer_type));
-        if (krb5_cksumtype_to_string(s->cksumtype, name, sizeof(name)) != 0)
-            snprintf(name, sizeof(name), "unknown");
-        ks_emit_named_int(e, "signature-type", s->cksumtype, name);
+        ks_emit_named_int(e, "signature-type", s->cksumtype,
+                          ks_pac_cksum_name(s->cksumtype));
         ks_emit_int(e, "length", (long long)s->length);
         if (s->has_rodc)
             ks_emit_int(e, "rodc-identifier", s->rodc_identifier);

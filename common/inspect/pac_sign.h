@@ -13,6 +13,9 @@
  * ENCTYPE_NULL for a type that is not one of MS-PAC's. */
 krb5_enctype ks_pac_cksum_enctype(krb5_cksumtype type);
 
+/* MIT's short name of the checksum types above, or "unknown". */
+const char *ks_pac_cksum_name(krb5_cksumtype type);
+
 /*
  * Set the verdict of every signature of PAC (decoded from the LEN bytes
  * at DATA): the server signature with SERVER_KEY, the KDC, ticket and

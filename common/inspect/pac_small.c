@@ -134,5 +134,6 @@ ks_pac_decode_signature(const unsigned char *data, size_t len,
     if (sig->has_rodc)
         sig->rodc_identifier = (uint16_t)(data[r.pos] | data[r.pos + 1] << 8);
     sig->verdict = KS_PAC_NOT_CHECKED;
+    sig->why = "no key given";
     return 0;
 }

@@ -210,7 +210,19 @@ def vectors():
         (krb5pac.PAC_TYPE_SRV_CHECKSUM, signature(0x55)),
         (krb5pac.PAC_TYPE_KDC_CHECKSUM, signature(0x66)),
     ])
-    return {"full": full, "minimal": minimal}
+    # Names beyond ASCII: accents, CJK, and a character outside the BMP
+    # (a UTF-16 surrogate pair).
+    intl = logon_info(True)
+    intl.info.info3.base.full_name = ustr("Zo\u00eb \u00c5ngstr\u00f6m "
+                                          "\u65e5\u672c \U0001d11e")
+    intl.info.info3.base.account_name = ustr("zo\u00eb")
+    unicode = pac([
+        (krb5pac.PAC_TYPE_LOGON_INFO, intl),
+        (krb5pac.PAC_TYPE_LOGON_NAME, logon_name("zo\u00eb")),
+        (krb5pac.PAC_TYPE_SRV_CHECKSUM, signature(0x77)),
+        (krb5pac.PAC_TYPE_KDC_CHECKSUM, signature(0x88)),
+    ])
+    return {"full": full, "minimal": minimal, "unicode": unicode}
 
 
 def main():

@@ -296,6 +296,27 @@ test_hostile(const char *name)
 }
 
 static void
+test_unicode(void)
+{
+    struct ks_pac *pac = NULL;
+    struct vec v;
+
+    if (load("unicode", &v) != 0) {
+        ok(0, "unicode.hex readable");
+        return;
+    }
+    is_int(ks_pac_decode(v.data, v.len, &pac), 0, "unicode decodes");
+    /* U+00EB, U+00C5, U+00F6, U+65E5 U+672C, U+1D11E (a surrogate pair). */
+    is_str(pac && pac->logon ? pac->logon->full_name : NULL,
+           "Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m \xe6\x97\xa5\xe6\x9c\xac "
+           "\xf0\x9d\x84\x9e", "UTF-16 to UTF-8, surrogate pair included");
+    is_str(pac && pac->client ? pac->client->name : NULL, "zo\xc3\xab",
+           "client info name in UTF-8");
+    ks_pac_free(pac);
+    free(v.data);
+}
+
+static void
 test_ndr_limits(void)
 {
     static const unsigned char sid16[8] = { 1, 16, 0, 0, 0, 0, 0, 5 };
@@ -405,6 +426,8 @@ main(void)
     test_ndr_limits();
     test_hostile("full");
     test_hostile("minimal");
+    test_unicode();
+    test_hostile("unicode");
     test_signatures();
     return tap_done();
 }
