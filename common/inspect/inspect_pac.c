@@ -275,7 +275,9 @@ ks_inspect_pac_keys(struct ks_context *ctx, const krb5_enc_tkt_part *part,
     struct ks_pac_view *view = NULL;
     krb5_data raw = { KV5M_DATA, 0, NULL };
     krb5_pac pac = NULL;
+    const char *stage;
     krb5_error_code ret;
+    int step;
 
     view = calloc(1, sizeof(*view));
     if (view == NULL)
@@ -294,7 +296,8 @@ ks_inspect_pac_keys(struct ks_context *ctx, const krb5_enc_tkt_part *part,
     ret = decode_whole(ctx, &raw, part, server, server_key, krbtgt_kt, view);
     if (ret)
         goto cleanup;
-    ks_trace(ctx->trace, STAGE_5, 5, "pac",
+    stage = stage_of(ctx->k5, server, &step);
+    ks_trace(ctx->trace, stage, step, "pac",
              "PAC with %zu buffers, client info %s", view->count,
              view->client_name ? view->client_name : "(none)");
     *view_out = view;
