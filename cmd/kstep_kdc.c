@@ -29,9 +29,6 @@ open_keytabs(struct kstep_env *env, krb5_keytab *kt_out)
     return kstep_merged_keytab(env, (const char *const *)names, kt_out);
 }
 
-static void emit_pac(struct kstep_env *env, krb5_keytab kt,
-                     krb5_keytab krbtgt_kt, const krb5_ticket *ticket);
-
 krb5_error_code
 kstep_do_open_tgt(struct kstep_env *env, const krb5_data *req,
                   krb5_keytab kt, krb5_ticket **tgt_out)
@@ -43,7 +40,7 @@ kstep_do_open_tgt(struct kstep_env *env, const krb5_data *req,
         return ks_error_prefix(env->ctx, ret, "opening the TGT");
     ks_emit_begin_step(env->emit, 2, "open-tgt");
     ks_describe_ticket(env->ctx, env->emit, "tgt", *tgt_out);
-    emit_pac(env, kt, kt, *tgt_out);
+    kstep_emit_pac(env, kt, kt, *tgt_out);
     ks_emit_end(env->emit);
     return 0;
 }
@@ -141,12 +138,9 @@ kstep_do_open_reply(struct kstep_env *env, const krb5_data *reply,
     return 0;
 }
 
-/* The PAC of the opened TICKET, its server signature checked with the
- * key that opened it and the others with a krbtgt key from KRBTGT_KT (may
- * be NULL).  A ticket without a PAC shows none. */
-static void
-emit_pac(struct kstep_env *env, krb5_keytab kt, krb5_keytab krbtgt_kt,
-         const krb5_ticket *ticket)
+void
+kstep_emit_pac(struct kstep_env *env, krb5_keytab kt, krb5_keytab krbtgt_kt,
+               const krb5_ticket *ticket)
 {
     struct ks_pac_view *pac = NULL;
     krb5_keyblock *key = NULL;
@@ -193,7 +187,7 @@ kstep_do_open_ticket(struct kstep_env *env, const krb5_data *reply,
         return ks_error_prefix(env->ctx, ret, "opening the service ticket");
     ks_emit_begin_step(env->emit, 5, "open-ticket");
     ks_describe_ticket(env->ctx, env->emit, "ticket", ticket);
-    emit_pac(env, kt, krbtgt_kt, ticket);
+    kstep_emit_pac(env, kt, krbtgt_kt, ticket);
     if (part != NULL && !emit_comparison(env, ticket, part) && failed)
         *failed = true;
     ks_emit_end(env->emit);
@@ -354,6 +348,23 @@ sub_open_ticket(struct kstep_env *env, const char *const *args)
     return finish(env, ret, failed);
 }
 
+/* The PAC of the ticket the local KDC sealed in REPLY, checked with the
+ * keys it was signed with.  Not traced: the local KDC traced its signing
+ * at step 5 already, and the trace stays in step order. */
+static void
+emit_sealed_pac(struct kstep_env *env, const krb5_data *reply,
+                krb5_keytab kt)
+{
+    struct ks_trace *trace = env->ctx->trace;
+    krb5_ticket *ticket = NULL;
+
+    env->ctx->trace = NULL;
+    if (ks_inspect_open_ticket(env->ctx, reply, kt, &ticket) == 0)
+        kstep_emit_pac(env, kt, kt, ticket);
+    krb5_free_ticket(env->ctx->k5, ticket);
+    env->ctx->trace = trace;
+}
+
 static int
 sub_kdc(struct kstep_env *env, const char *const *args)
 {
@@ -376,6 +387,8 @@ sub_kdc(struct kstep_env *env, const char *const *args)
     ks_emit_int(env->emit, "reply-length", reply.length);
     if ((unsigned char)reply.data[0] == 0x7e)
         ret = kstep_explain_error(env, &reply, NULL);
+    else
+        emit_sealed_pac(env, &reply, kt);
     ks_emit_end(env->emit);
 
 cleanup:

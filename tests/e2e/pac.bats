@@ -156,3 +156,34 @@ exchange() {
     assert_success
     jq -e '[.pac.signatures[].verified] == [null, null]' <<<"$output"
 }
+
+@test "pac: decode --keytab opens the ticket inside a TGS-REP or a TGS-REQ" {
+    exchange
+    run --separate-stderr "$KSTEP" decode rep.der --keytab "$SERVICE_KT" \
+        --keytab "$KRBTGT_KT" --json
+    assert_success
+    jq -e '.opened.ticket != null' <<<"$output"
+    jq -e '.opened.pac."client-info".name == "alice"' <<<"$output"
+    jq -e '[.opened.pac.signatures[].verified] | length == 3 and all' \
+        <<<"$output"
+    run --separate-stderr "$KSTEP" decode req.der --keytab "$KRBTGT_KT"
+    assert_success
+    assert_line --regexp '^opened:$'
+    assert_line --regexp '^      name: alice$'
+    refute_line --partial 'INVALID'
+    run --separate-stderr "$KSTEP" decode rep.der --keytab "$KRBTGT_KT"
+    assert_failure
+    [[ $stderr == *"opening the ticket in rep.der"* ]]
+    run --separate-stderr "$KSTEP" decode rep.der --der --keytab "$KRBTGT_KT"
+    assert_failure 2
+}
+
+@test "pac: kdc shows the PAC of the ticket it sealed, every signature valid" {
+    exchange
+    run --separate-stderr "$KSTEP" kdc req.der --keytab "$KRBTGT_KT" \
+        --keytab "$SERVICE_KT" -o local.der --json
+    assert_success
+    jq -e '.pac."client-info".name == "alice"' <<<"$output"
+    jq -e '[.pac.signatures[].buffer] | sort == [6, 7, 16]' <<<"$output"
+    jq -e '[.pac.signatures[].verified] | all' <<<"$output"
+}
