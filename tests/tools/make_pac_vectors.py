@@ -9,6 +9,7 @@ Each vector is NAME.hex: the PAC (PACTYPE and its buffers) as hex.  The
 signatures are placeholders: these vectors test decoding, not keys.
 """
 import os
+import struct
 import sys
 
 from samba.dcerpc import krb5pac, lsa, netlogon, samr, security
@@ -174,6 +175,36 @@ def raw(data):
     return r
 
 
+def ndr_sid(text):
+    """A deferred RPC_SID: its conformance count, then the SID."""
+    packed = ndr_pack(security.dom_sid(text))
+    return struct.pack("<I", packed[1]) + packed
+
+
+def device_info():
+    """PAC_DEVICE_INFO (MS-PAC 2.12).  Samba 4.17's Python has no type for
+    it, so this one is written by hand (type serialization header, a
+    top-level pointer, deferred referents in pointer order); the SIDs
+    inside are still packed by Samba."""
+    refs = iter(range(0x20000, 0x30000, 4))
+    body = struct.pack("<I", next(refs))                 # top-level pointer
+    body += struct.pack("<II", 1107, 515)                # UserId, PrimaryGroupId
+    body += struct.pack("<I", next(refs))                # AccountDomainId
+    body += struct.pack("<II", 2, next(refs))            # AccountGroupIds
+    body += struct.pack("<II", 1, next(refs))            # ExtraSids
+    body += struct.pack("<II", 1, next(refs))            # DomainGroup
+    body += ndr_sid("S-1-5-21-1004336348-1177238915-682003330")
+    body += struct.pack("<IIIII", 2, 515, 7, 1130, 7)
+    body += struct.pack("<III", 1, next(refs), 7)
+    body += ndr_sid("S-1-18-2")
+    body += struct.pack("<IIII", 1, next(refs), 2, next(refs))
+    body += ndr_sid("S-1-5-21-3000000000-3000000001-3000000002")
+    body += struct.pack("<IIIII", 2, 1301, 0x20000007, 1302, 0x20000007)
+    head = struct.pack("<BBHI", 1, 0x10, 8, 0xcccccccc)
+    head += struct.pack("<II", len(body), 0)
+    return raw(head + body)
+
+
 def pac(entries):
     bufs = []
     for ptype, info in entries:
@@ -222,7 +253,15 @@ def vectors():
         (krb5pac.PAC_TYPE_SRV_CHECKSUM, signature(0x77)),
         (krb5pac.PAC_TYPE_KDC_CHECKSUM, signature(0x88)),
     ])
-    return {"full": full, "minimal": minimal, "unicode": unicode}
+    device = pac([
+        (krb5pac.PAC_TYPE_LOGON_INFO, logon_info(False)),
+        (krb5pac.PAC_TYPE_DEVICE_INFO, device_info()),
+        (krb5pac.PAC_TYPE_DEVICE_CLAIMS_INFO, raw(b"\x00" * 40)),
+        (krb5pac.PAC_TYPE_SRV_CHECKSUM, signature(0x99)),
+        (krb5pac.PAC_TYPE_KDC_CHECKSUM, signature(0xaa)),
+    ])
+    return {"full": full, "minimal": minimal, "unicode": unicode,
+            "device": device}
 
 
 def main():

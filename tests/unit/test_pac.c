@@ -317,6 +317,40 @@ test_unicode(void)
 }
 
 static void
+test_device(void)
+{
+    struct ks_pac *pac = NULL;
+    const struct ks_pac_device *d;
+    struct vec v;
+
+    if (load("device", &v) != 0) {
+        ok(0, "device.hex readable");
+        return;
+    }
+    is_int(ks_pac_decode(v.data, v.len, &pac), 0, "device decodes");
+    d = pac ? pac->device : NULL;
+    ok(d != NULL, "DEVICE_INFO decodes");
+    if (d != NULL) {
+        ok(d->user_id == 1107 && d->primary_group_id == 515,
+           "device RID and primary group");
+        is_str(d->account_domain_sid, DOM, "device account domain");
+        ok(d->group_count == 2 && d->groups[1].rid == 1130,
+           "device account groups");
+        ok(d->sid_count == 1 && strcmp(d->extra_sids[0].sid, "S-1-18-2") == 0,
+           "device extra SID");
+        ok(d->domain_count == 1 && d->domains[0].count == 2 &&
+           d->domains[0].rids[0].rid == 1301 &&
+           strcmp(d->domains[0].domain_sid,
+                  "S-1-5-21-3000000000-3000000001-3000000002") == 0,
+           "device domain groups");
+    }
+    ok(pac && pac->has_device_claims && pac->device_claims_length == 40,
+       "device claims: 40 bytes");
+    ks_pac_free(pac);
+    free(v.data);
+}
+
+static void
 test_ndr_limits(void)
 {
     static const unsigned char sid16[8] = { 1, 16, 0, 0, 0, 0, 0, 5 };
@@ -428,6 +462,8 @@ main(void)
     test_hostile("minimal");
     test_unicode();
     test_hostile("unicode");
+    test_device();
+    test_hostile("device");
     test_signatures();
     return tap_done();
 }
