@@ -261,6 +261,7 @@ ks_utf16le_to_utf8(const unsigned char *p, size_t len, char **str_out)
 {
     unsigned char *out;
     size_t n = 0;
+    int ret = EINVAL;
 
     if (len % 2 != 0)
         return EINVAL;
@@ -272,26 +273,27 @@ ks_utf16le_to_utf8(const unsigned char *p, size_t len, char **str_out)
         uint32_t cp = (uint32_t)(p[i] | p[i + 1] << 8), lo;
 
         if (cp >= 0xdc00 && cp <= 0xdfff)
-            goto bad;
+            goto cleanup;
         if (cp >= 0xd800 && cp <= 0xdbff) {
             if (i + 3 >= len)
-                goto bad;
+                goto cleanup;
             lo = (uint32_t)(p[i + 2] | p[i + 3] << 8);
             if (lo < 0xdc00 || lo > 0xdfff)
-                goto bad;
+                goto cleanup;
             cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
             i += 2;
         }
         /* A C string cannot hold a NUL: such a name is refused. */
         if (cp == 0)
-            goto bad;
+            goto cleanup;
         n += put_utf8(out + n, cp);
     }
     out[n] = '\0';
     *str_out = (char *)out;
-    return 0;
+    out = NULL;
+    ret = 0;
 
-bad:
+cleanup:
     free(out);
-    return EINVAL;
+    return ret;
 }

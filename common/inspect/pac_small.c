@@ -50,26 +50,29 @@ ks_pac_decode_attributes(const unsigned char *data, size_t len,
     struct ks_pac_attributes *a;
     size_t words;
     struct ks_ndr r;
+    int ret = EINVAL;
 
     ks_ndr_init(&r, data, len);
     a = calloc(1, sizeof(*a));
     if (a == NULL)
         return ENOMEM;
     if (ks_ndr_u32(&r, &a->flags_length))
-        goto bad;
+        goto cleanup;
     /* FlagsLength counts bits; the words holding them must be there. */
     words = ((size_t)a->flags_length + 31) / 32;
     if (words > (len - r.pos) / 4)
-        goto bad;
+        goto cleanup;
     if (words > 0 && ks_ndr_u32(&r, &a->flags))
-        goto bad;
+        goto cleanup;
     *out = a;
-    return 0;
+    a = NULL;
+    ret = 0;
 
-bad:
-    *at_out = r.pos;
+cleanup:
+    if (ret)
+        *at_out = r.pos;
     free(a);
-    return EINVAL;
+    return ret;
 }
 
 int

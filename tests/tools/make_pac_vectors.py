@@ -154,8 +154,10 @@ def requester(sid):
 def delegation():
     d = krb5pac.PAC_CONSTRAINED_DELEGATION()
     d.proxy_target = ustr("cifs/fs.samdom.example.com")
-    d.transited_services = [ustr("http/web.samdom.example.com@SAMDOM.EXAMPLE.COM"),
-                            ustr("host/app.samdom.example.com@SAMDOM.EXAMPLE.COM")]
+    d.transited_services = [
+        ustr("http/web.samdom.example.com@SAMDOM.EXAMPLE.COM"),
+        ustr("host/app.samdom.example.com@SAMDOM.EXAMPLE.COM"),
+    ]
     d.num_transited_services = 2
     ctr = krb5pac.PAC_CONSTRAINED_DELEGATION_CTR()
     ctr.info = d
@@ -188,7 +190,7 @@ def device_info():
     inside are still packed by Samba."""
     refs = iter(range(0x20000, 0x30000, 4))
     body = struct.pack("<I", next(refs))                 # top-level pointer
-    body += struct.pack("<II", 1107, 515)                # UserId, PrimaryGroupId
+    body += struct.pack("<II", 1107, 515)                # UserId, group
     body += struct.pack("<I", next(refs))                # AccountDomainId
     body += struct.pack("<II", 2, next(refs))            # AccountGroupIds
     body += struct.pack("<II", 1, next(refs))            # ExtraSids
