@@ -48,9 +48,9 @@ compare_vector() {
     assert_output --regexp '^6[0-9] fields compared, 0 differences$'
 }
 
-@test "pac: the minimal, unicode and device vectors too" {
+@test "pac: the minimal, unicode, device and signed vectors too" {
     need_samba
-    for v in minimal unicode device; do
+    for v in minimal unicode device signed; do
         compare_vector "$v"
         assert_success
         assert_output --regexp '^[1-9][0-9]* fields compared, 0 differences$'

@@ -6,14 +6,22 @@ bytes we did not write.  Run with Debian's /usr/bin/python3:
     /usr/bin/python3 tests/tools/make_pac_vectors.py tests/fixtures/pac
 
 Each vector is NAME.hex: the PAC (PACTYPE and its buffers) as hex.  The
-signatures are placeholders: these vectors test decoding, not keys.
+signatures are placeholders (these vectors test decoding), but for
+signed.hex: its full, server and KDC signatures are made, in MS-PAC's order
+(2.8: full, then server, then the KDC's countersignature), with Samba's
+own Kerberos crypto (samba.tests.krb5.kcrypto) and the keys SERVICE_KEY and
+KRBTGT_KEY below (aes256-cts-hmac-sha1-96).
 """
 import os
 import struct
 import sys
 
 from samba.dcerpc import krb5pac, lsa, netlogon, samr, security
-from samba.ndr import ndr_pack
+from samba.ndr import ndr_pack, ndr_unpack
+
+SERVICE_KEY = bytes(range(32))
+KRBTGT_KEY = bytes(range(32, 64))
+KEY_USAGE_PAC = 17              # KERB_NON_KERB_CKSUM_SALT
 
 SE_GROUP_DEFAULT = 7            # mandatory, enabled by default, enabled
 SE_GROUP_RESOURCE = 0x20000000
@@ -207,6 +215,30 @@ def device_info():
     return raw(head + body)
 
 
+def sign(pac_data):
+    """Make the full, server and KDC signatures of a packed PAC whose
+    signature buffers hold zeros."""
+    from samba.tests.krb5 import kcrypto
+
+    def cksum(key, data):
+        k = kcrypto.Key(kcrypto.Enctype.AES256, key)
+        return kcrypto.make_checksum(kcrypto.Cksumtype.SHA1_AES256, k,
+                                     KEY_USAGE_PAC, data)
+
+    p = ndr_unpack(krb5pac.PAC_DATA, pac_data)
+    sigs = {b.type: b for b in p.buffers}
+    # Full: the PAC with the server, KDC and full signatures zeroed.
+    sigs[krb5pac.PAC_TYPE_FULL_CHECKSUM].info.signature = \
+        cksum(KRBTGT_KEY, ndr_pack(p))
+    # Server: the PAC with the server and KDC signatures zeroed.
+    srv = cksum(SERVICE_KEY, ndr_pack(p))
+    sigs[krb5pac.PAC_TYPE_SRV_CHECKSUM].info.signature = srv
+    # KDC: the server signature.
+    sigs[krb5pac.PAC_TYPE_KDC_CHECKSUM].info.signature = \
+        cksum(KRBTGT_KEY, srv)
+    return ndr_pack(p)
+
+
 def pac(entries):
     bufs = []
     for ptype, info in entries:
@@ -262,8 +294,16 @@ def vectors():
         (krb5pac.PAC_TYPE_SRV_CHECKSUM, signature(0x99)),
         (krb5pac.PAC_TYPE_KDC_CHECKSUM, signature(0xaa)),
     ])
+    signed = sign(pac([
+        (krb5pac.PAC_TYPE_LOGON_INFO, logon_info(True)),
+        (krb5pac.PAC_TYPE_LOGON_NAME, logon_name("alice")),
+        (krb5pac.PAC_TYPE_UPN_DNS_INFO, upn(True)),
+        (krb5pac.PAC_TYPE_FULL_CHECKSUM, signature(0)),
+        (krb5pac.PAC_TYPE_SRV_CHECKSUM, signature(0)),
+        (krb5pac.PAC_TYPE_KDC_CHECKSUM, signature(0)),
+    ]))
     return {"full": full, "minimal": minimal, "unicode": unicode,
-            "device": device}
+            "device": device, "signed": signed}
 
 
 def main():

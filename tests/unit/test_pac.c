@@ -370,6 +370,69 @@ test_ndr_limits(void)
            "a buffer count larger than the PAC is refused");
 }
 
+static enum ks_pac_verdict
+verdict(const struct ks_pac *pac, uint32_t type)
+{
+    for (size_t i = 0; i < pac->sig_count; i++) {
+        if (pac->sigs[i].buffer_type == type)
+            return pac->sigs[i].verdict;
+    }
+    return (enum ks_pac_verdict)99;
+}
+
+/* signed.hex: full, server and KDC signatures made with Samba's crypto
+ * and the generator's keys (bytes 0..31 and 32..63, aes256). */
+static void
+test_signed_by_samba(void)
+{
+    unsigned char srv_bytes[32], tgt_bytes[32];
+    krb5_keyblock srv = { KV5M_KEYBLOCK, ENCTYPE_AES256_CTS_HMAC_SHA1_96,
+                          32, srv_bytes };
+    krb5_keyblock tgt = { KV5M_KEYBLOCK, ENCTYPE_AES256_CTS_HMAC_SHA1_96,
+                          32, tgt_bytes };
+    const struct ks_pac_entry *logon;
+    struct ks_pac *pac = NULL;
+    krb5_context k5;
+    struct vec v;
+
+    for (int i = 0; i < 32; i++) {
+        srv_bytes[i] = (unsigned char)i;
+        tgt_bytes[i] = (unsigned char)(32 + i);
+    }
+    if (load("signed", &v) != 0 || krb5_init_context(&k5) != 0) {
+        ok(0, "signed.hex readable");
+        return;
+    }
+    is_int(ks_pac_decode(v.data, v.len, &pac), 0, "signed decodes");
+    if (pac == NULL)
+        return;
+    ks_pac_verify_signatures(k5, pac, v.data, v.len, NULL, &srv, &tgt);
+    is_int(verdict(pac, KS_PAC_FULL_CHECKSUM), KS_PAC_VALID,
+           "Samba-made full signature verifies with the krbtgt key");
+    is_int(verdict(pac, KS_PAC_SERVER_CHECKSUM), KS_PAC_VALID,
+           "Samba-made server signature verifies (over the full one)");
+    is_int(verdict(pac, KS_PAC_KDC_CHECKSUM), KS_PAC_VALID,
+           "Samba-made KDC signature verifies");
+    ks_pac_verify_signatures(k5, pac, v.data, v.len, NULL, &tgt, &srv);
+    ok(verdict(pac, KS_PAC_FULL_CHECKSUM) == KS_PAC_INVALID &&
+       verdict(pac, KS_PAC_SERVER_CHECKSUM) == KS_PAC_INVALID &&
+       verdict(pac, KS_PAC_KDC_CHECKSUM) == KS_PAC_INVALID,
+       "swapped keys: all three invalid");
+    /* A changed RID: the full and server signatures cover it, the KDC
+     * signature covers only the server signature. */
+    logon = entry(pac, KS_PAC_LOGON_INFO);
+    if (logon != NULL)
+        v.data[logon->offset + 100] ^= 1;
+    ks_pac_verify_signatures(k5, pac, v.data, v.len, NULL, &srv, &tgt);
+    ok(verdict(pac, KS_PAC_FULL_CHECKSUM) == KS_PAC_INVALID &&
+       verdict(pac, KS_PAC_SERVER_CHECKSUM) == KS_PAC_INVALID &&
+       verdict(pac, KS_PAC_KDC_CHECKSUM) == KS_PAC_VALID,
+       "logon info changed: full and server invalid, KDC still valid");
+    ks_pac_free(pac);
+    free(v.data);
+    krb5_free_context(k5);
+}
+
 /* A PAC signed by libkrb5 into a ticket, checked by ours. */
 static void
 test_signatures(void)
@@ -465,5 +528,7 @@ main(void)
     test_device();
     test_hostile("device");
     test_signatures();
+    test_signed_by_samba();
+    test_hostile("signed");
     return tap_done();
 }
