@@ -138,8 +138,18 @@ krb5_error_code kstep_do_open_reply(struct kstep_env *env,
                                     const krb5_data *reply,
                                     const struct ks_tgs_request *req,
                                     krb5_enc_kdc_rep_part **part_out);
+/* The PAC of the opened TICKET as "pac": its server signature checked
+ * with the key in KT that opened it, the KDC, ticket and full signatures
+ * with a krbtgt key from KRBTGT_KT (may be NULL).  A ticket without a PAC
+ * shows none. */
+void kstep_emit_pac(struct kstep_env *env, krb5_keytab kt,
+                    krb5_keytab krbtgt_kt, const krb5_ticket *ticket);
+
+/* KRBTGT_KT (may be NULL) checks the PAC's KDC, ticket and full
+ * signatures. */
 krb5_error_code kstep_do_open_ticket(struct kstep_env *env,
                                      const krb5_data *reply, krb5_keytab kt,
+                                     krb5_keytab krbtgt_kt,
                                      const krb5_enc_kdc_rep_part *part,
                                      bool *failed);
 krb5_error_code kstep_do_send(struct kstep_env *env, const krb5_data *req,

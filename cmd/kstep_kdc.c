@@ -40,6 +40,7 @@ kstep_do_open_tgt(struct kstep_env *env, const krb5_data *req,
         return ks_error_prefix(env->ctx, ret, "opening the TGT");
     ks_emit_begin_step(env->emit, 2, "open-tgt");
     ks_describe_ticket(env->ctx, env->emit, "tgt", *tgt_out);
+    kstep_emit_pac(env, kt, kt, *tgt_out);
     ks_emit_end(env->emit);
     return 0;
 }
@@ -137,17 +138,17 @@ kstep_do_open_reply(struct kstep_env *env, const krb5_data *reply,
     return 0;
 }
 
-/* The PAC of the opened TICKET, checked with the key that opened it. */
-static void
-emit_pac(struct kstep_env *env, krb5_keytab kt, const krb5_ticket *ticket)
+void
+kstep_emit_pac(struct kstep_env *env, krb5_keytab kt, krb5_keytab krbtgt_kt,
+               const krb5_ticket *ticket)
 {
     struct ks_pac_view *pac = NULL;
     krb5_keyblock *key = NULL;
 
     ks_inspect_keytab_key(env->ctx, kt, ticket->server, ticket->enc_part.kvno,
                           ticket->enc_part.enctype, &key);
-    if (ks_inspect_pac(env->ctx, ticket->enc_part2, ticket->server, key,
-                       &pac) == 0)
+    if (ks_inspect_pac_keys(env->ctx, ticket->enc_part2, ticket->server, key,
+                            krbtgt_kt, &pac) == 0)
         ks_describe_pac(env->emit, "pac", pac);
     ks_pac_view_free(pac);
     krb5_free_keyblock(env->ctx->k5, key);
@@ -175,8 +176,8 @@ emit_comparison(struct kstep_env *env, const krb5_ticket *ticket,
 
 krb5_error_code
 kstep_do_open_ticket(struct kstep_env *env, const krb5_data *reply,
-                     krb5_keytab kt, const krb5_enc_kdc_rep_part *part,
-                     bool *failed)
+                     krb5_keytab kt, krb5_keytab krbtgt_kt,
+                     const krb5_enc_kdc_rep_part *part, bool *failed)
 {
     krb5_ticket *ticket = NULL;
     krb5_error_code ret;
@@ -186,7 +187,7 @@ kstep_do_open_ticket(struct kstep_env *env, const krb5_data *reply,
         return ks_error_prefix(env->ctx, ret, "opening the service ticket");
     ks_emit_begin_step(env->emit, 5, "open-ticket");
     ks_describe_ticket(env->ctx, env->emit, "ticket", ticket);
-    emit_pac(env, kt, ticket);
+    kstep_emit_pac(env, kt, krbtgt_kt, ticket);
     if (part != NULL && !emit_comparison(env, ticket, part) && failed)
         *failed = true;
     ks_emit_end(env->emit);
@@ -336,7 +337,7 @@ sub_open_ticket(struct kstep_env *env, const char *const *args)
     if (!ret && kstep_opt.request != NULL)
         ret = reply_part(env, &reply, &part);
     if (!ret)
-        ret = kstep_do_open_ticket(env, &reply, kt, part, &failed);
+        ret = kstep_do_open_ticket(env, &reply, kt, kt, part, &failed);
     if (!ret && failed)
         kstep_report_check(env, KRB5_KDCREP_MODIFIED,
                            "the service ticket and the reply disagree");
@@ -345,6 +346,23 @@ sub_open_ticket(struct kstep_env *env, const char *const *args)
         krb5_kt_close(env->ctx->k5, kt);
     krb5_free_data_contents(env->ctx->k5, &reply);
     return finish(env, ret, failed);
+}
+
+/* The PAC of the ticket the local KDC sealed in REPLY, checked with the
+ * keys it was signed with.  Not traced: the local KDC traced its signing
+ * at step 5 already, and the trace stays in step order. */
+static void
+emit_sealed_pac(struct kstep_env *env, const krb5_data *reply,
+                krb5_keytab kt)
+{
+    struct ks_trace *trace = env->ctx->trace;
+    krb5_ticket *ticket = NULL;
+
+    env->ctx->trace = NULL;
+    if (ks_inspect_open_ticket(env->ctx, reply, kt, &ticket) == 0)
+        kstep_emit_pac(env, kt, kt, ticket);
+    krb5_free_ticket(env->ctx->k5, ticket);
+    env->ctx->trace = trace;
 }
 
 static int
@@ -369,6 +387,8 @@ sub_kdc(struct kstep_env *env, const char *const *args)
     ks_emit_int(env->emit, "reply-length", reply.length);
     if ((unsigned char)reply.data[0] == 0x7e)
         ret = kstep_explain_error(env, &reply, NULL);
+    else
+        emit_sealed_pac(env, &reply, kt);
     ks_emit_end(env->emit);
 
 cleanup:

@@ -24,6 +24,9 @@
 #include "kstep.h"
 
 #define TAG_KRB_ERROR 0x7e
+#define TAG_TICKET 0x61         /* [APPLICATION 1] */
+#define TAG_TGS_REQ 0x6c        /* [APPLICATION 12] */
+#define TAG_TGS_REP 0x6d        /* [APPLICATION 13] */
 
 struct run_state {
     struct kstep_env *env;
@@ -133,8 +136,9 @@ reply_side(struct run_state *st)
                 "needs the service key (--service-keytab)");
         return 0;
     }
-    return kstep_do_open_ticket(st->env, &st->reply, kt, st->part,
-                                &st->failed);
+    return kstep_do_open_ticket(st->env, &st->reply, kt,
+                                st->krbtgt_kt ? st->krbtgt_kt : st->local_kt,
+                                st->part, &st->failed);
 }
 
 /* Step 6's block and, for the real KDC, its trace line; a KRB-ERROR is
@@ -242,6 +246,44 @@ sub_run(struct kstep_env *env, const char *const *args)
     return ret || st.failed ? KS_EXIT_FAILURE : KS_EXIT_OK;
 }
 
+/* decode --keytab: the ticket inside DER (a TGS-REQ's TGT, a TGS-REP's
+ * or a bare Ticket) opened with the keytabs, shown with its PAC. */
+static krb5_error_code
+decode_opened(struct kstep_env *env, const char *what, const krb5_data *der)
+{
+    const char *const *names = (const char *const *)kstep_opt.keytabs;
+    unsigned char first = (unsigned char)der->data[0];
+    krb5_keytab kt = NULL;
+    krb5_ticket *ticket = NULL;
+    krb5_error_code ret;
+
+    if (first != TAG_TGS_REQ && first != TAG_TGS_REP && first != TAG_TICKET)
+        return ks_error_set(env->ctx, KRB5KRB_AP_ERR_MSG_TYPE,
+                            "--keytab opens the ticket of a TGS-REQ, a "
+                            "TGS-REP or a Ticket; %s is a %s", what,
+                            ks_artefact_kind(der));
+    ret = names[1] == NULL ? kstep_keytab(env, names[0], &kt)
+                           : kstep_merged_keytab(env, names, &kt);
+    if (ret)
+        return ret;
+    if (first == TAG_TGS_REQ)
+        ret = ks_inspect_open_tgt(env->ctx, der, kt, &ticket);
+    else
+        ret = ks_inspect_open_ticket(env->ctx, der, kt, &ticket);
+    if (ret) {
+        ks_error_prefix(env->ctx, ret, "opening the ticket in %s", what);
+    } else {
+        ks_emit_begin_object(env->emit, "opened");
+        ks_describe_ticket(env->ctx, env->emit,
+                           first == TAG_TGS_REQ ? "tgt" : "ticket", ticket);
+        kstep_emit_pac(env, kt, kt, ticket);
+        ks_emit_end(env->emit);
+    }
+    krb5_free_ticket(env->ctx->k5, ticket);
+    krb5_kt_close(env->ctx->k5, kt);
+    return ret;
+}
+
 static int
 sub_decode(struct kstep_env *env, const char *const *args)
 {
@@ -250,6 +292,8 @@ sub_decode(struct kstep_env *env, const char *const *args)
 
     if (kstep_opt.der && kstep_opt.json)
         kstep_usage("--der and --json do not go together");
+    if (kstep_opt.der && kstep_opt.keytabs != NULL)
+        kstep_usage("--der and --keytab do not go together");
     ret = kstep_read(env, args[0], &der);
     if (!ret && kstep_opt.der) {
         ret = ks_der_dump(stdout, &der);
@@ -257,6 +301,8 @@ sub_decode(struct kstep_env *env, const char *const *args)
             ks_error_set(env->ctx, ret, "%s is malformed", args[0]);
     } else if (!ret) {
         ret = ks_describe_message(env->ctx, env->emit, args[0], &der);
+        if (!ret && kstep_opt.keytabs != NULL)
+            ret = decode_opened(env, args[0], &der);
     }
     krb5_free_data_contents(env->ctx->k5, &der);
     if (ret)
@@ -279,6 +325,9 @@ static struct poptOption run_options[] = {
 static struct poptOption decode_options[] = {
     { "der", '\0', POPT_ARG_NONE, &kstep_opt.der, 0,
       "print the raw DER tree (tags, lengths, values) instead", NULL },
+    { "keytab", 'k', POPT_ARG_ARGV, &kstep_opt.keytabs, 0,
+      "also open the ticket inside (a TGS-REQ's TGT, a TGS-REP's ticket) "
+      "and show its PAC (repeat to merge several)", "KT" },
     POPT_TABLEEND
 };
 

@@ -9,6 +9,7 @@
 #include "inspect/describe.h"
 #include "core/errors.h"
 #include "inspect/inspect.h"
+#include "inspect/pac_emit.h"
 #include "core/krb5_private.h"
 
 /* Inner values shorter than this are shown in hex as well. */
@@ -621,6 +622,8 @@ ks_describe_pac(struct ks_emit *e, const char *key,
         ks_emit_verdict(e, "server-checksum-ok", "server checksum",
                         pac->server_checksum_ok == 1, "valid", "invalid",
                         NULL);
+    if (pac->decoded != NULL)
+        ks_pac_emit(e, pac->decoded);
     ks_emit_end(e);
 }
 

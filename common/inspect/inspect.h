@@ -123,6 +123,8 @@ krb5_error_code ks_inspect_open_ticket(struct ks_context *ctx,
                                        const krb5_data *reply, krb5_keytab kt,
                                        krb5_ticket **ticket_out);
 
+struct ks_pac;
+
 /* One PAC buffer, for display. */
 struct ks_pac_buffer {
     krb5_ui_4 type;
@@ -135,6 +137,9 @@ struct ks_pac_view {
     char *client_name;          /* from PAC_CLIENT_INFO, or NULL */
     krb5_timestamp client_time;
     int server_checksum_ok;     /* 1 ok, 0 bad, -1 not checked (no key) */
+    struct ks_pac *decoded;     /* every buffer, by our reader (pac.h),
+                                 * with each signature's verdict; NULL
+                                 * when the container does not decode */
 };
 
 /* NULL is fine. */
@@ -153,6 +158,22 @@ krb5_error_code ks_inspect_pac(struct ks_context *ctx,
                                krb5_const_principal server,
                                const krb5_keyblock *server_key,
                                struct ks_pac_view **view_out);
+
+/*
+ * ks_inspect_pac, and every buffer decoded by our reader (view->decoded)
+ * with all four signatures checked: the server signature with SERVER_KEY,
+ * the KDC, ticket and full signatures with the krbtgt key, which is
+ * SERVER_KEY when PART is a TGT of SERVER's own realm, or else looked up
+ * in KRBTGT_KT (krbtgt/REALM@REALM of SERVER's realm, the enctype of the
+ * KDC signature; NULL or no such key: "not checked").  Each verdict is
+ * traced.  Errors as ks_inspect_pac.
+ */
+krb5_error_code ks_inspect_pac_keys(struct ks_context *ctx,
+                                    const krb5_enc_tkt_part *part,
+                                    krb5_const_principal server,
+                                    const krb5_keyblock *server_key,
+                                    krb5_keytab krbtgt_kt,
+                                    struct ks_pac_view **view_out);
 
 /* What ks_inspect_compare found different. */
 #define KS_INSPECT_DIFF_FLAGS  0x1u   /* ticket flags != reply flags */

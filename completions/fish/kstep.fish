@@ -40,7 +40,7 @@ complete -c kstep -n $any -l version -d 'Print the version and exit'
 
 # Options of some.
 complete -c kstep -n "__fish_seen_subcommand_from request send kdc 1 6" -s o -l output -r -F -d 'Write the DER message to FILE (- for stdout)'
-complete -c kstep -n "__fish_seen_subcommand_from open-tgt check-authenticator open-ticket kdc 2 3 5" -s k -l keytab -r -F -d 'The keytab with the key (repeatable)'
+complete -c kstep -n "__fish_seen_subcommand_from open-tgt check-authenticator open-ticket kdc decode 2 3 5" -s k -l keytab -r -F -d 'The keytab with the key (repeatable)'
 complete -c kstep -n "__fish_seen_subcommand_from open-reply open-ticket decrypt store 4 5 7 8" -l request -r -F -d 'The TGS-REQ this reply answers'
 complete -c kstep -n "__fish_seen_subcommand_from run" -l krbtgt-keytab -r -F -d 'Show step 2 with this krbtgt keytab'
 complete -c kstep -n "__fish_seen_subcommand_from run" -l service-keytab -r -F -d 'Show step 5 with the service keytab'
