@@ -14,6 +14,7 @@
 #include "core/errors.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
+#include "wire/padata.h"
 #include "wire/transport.h"
 #include "wire/padata.h"
 
@@ -284,35 +285,6 @@ error_padata(struct ks_context *ctx, const krb5_error *err)
     return padata;
 }
 
-static const char *
-padata_name(krb5_preauthtype type)
-{
-    switch (type) {
-    case KRB5_PADATA_ENC_TIMESTAMP:
-        return " (PA-ENC-TIMESTAMP)";
-    case KRB5_PADATA_ETYPE_INFO:
-        return " (PA-ETYPE-INFO)";
-    case KRB5_PADATA_ETYPE_INFO2:
-        return " (PA-ETYPE-INFO2)";
-    case KRB5_PADATA_PK_AS_REQ:
-        return " (PA-PK-AS-REQ)";
-    case KRB5_PADATA_FX_COOKIE:
-        return " (PA-FX-COOKIE)";
-    case KRB5_PADATA_FX_FAST:
-        return " (PA-FX-FAST)";
-    case KRB5_PADATA_FX_ERROR:
-        return " (PA-FX-ERROR)";
-    case KRB5_PADATA_ENCRYPTED_CHALLENGE:
-        return " (PA-ENCRYPTED-CHALLENGE)";
-    case KRB5_PADATA_AS_FRESHNESS:
-        return " (PA-AS-FRESHNESS)";
-    case KRB5_PADATA_SPAKE:
-        return " (PA-SPAKE)";
-    default:
-        return "";
-    }
-}
-
 static void
 trace_offered(struct ks_context *ctx, krb5_pa_data *const *padata)
 {
@@ -321,11 +293,15 @@ trace_offered(struct ks_context *ctx, krb5_pa_data *const *padata)
 
     list[0] = '\0';
     for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
+        const char *name = ks_padata_name(padata[i]->pa_type);
+
         if (used < sizeof(list))
             used += (size_t)snprintf(list + used, sizeof(list) - used,
-                                     "%s%d%s", i > 0 ? ", " : "",
+                                     "%s%d%s%s%s", i > 0 ? ", " : "",
                                      (int)padata[i]->pa_type,
-                                     padata_name(padata[i]->pa_type));
+                                     name != NULL ? " (" : "",
+                                     name != NULL ? name : "",
+                                     name != NULL ? ")" : "");
     }
     ks_trace(ctx->trace, "AS preauth", 0, "preauth-required",
              "KDC requires pre-authentication; it offers padata %s",

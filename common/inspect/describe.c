@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wire/artefact.h"
+#include "wire/padata.h"
 #include "inspect/describe.h"
 #include "core/errors.h"
 #include "inspect/inspect.h"
@@ -44,34 +45,10 @@ ks_describe_msg_type_name(int msg_type)
     return lookup(msg_types, COUNT(msg_types), msg_type);
 }
 
-/* RFC 4120 7.5.2, RFC 6113, RFC 6806, MS-SFU, MS-KILE. */
-static const struct number_name padata_types[] = {
-    { 1, "PA-TGS-REQ" },
-    { 2, "PA-ENC-TIMESTAMP" },
-    { 3, "PA-PW-SALT" },
-    { 11, "PA-ETYPE-INFO" },
-    { 16, "PA-PK-AS-REQ" },
-    { 17, "PA-PK-AS-REP" },
-    { 19, "PA-ETYPE-INFO2" },
-    { 20, "PA-SVR-REFERRAL-INFO" },
-    { 128, "PA-PAC-REQUEST" },
-    { 129, "PA-FOR-USER" },
-    { 130, "PA-S4U-X509-USER" },
-    { 133, "PA-FX-COOKIE" },
-    { 136, "PA-FX-FAST" },
-    { 137, "PA-FX-ERROR" },
-    { 138, "PA-ENCRYPTED-CHALLENGE" },
-    { 149, "PA-REQ-ENC-PA-REP" },
-    { 150, "PA-AS-FRESHNESS" },
-    { 151, "PA-SPAKE" },
-    { 165, "PA-SUPPORTED-ENCTYPES" },
-    { 167, "PA-PAC-OPTIONS" },
-};
-
 const char *
 ks_describe_padata_name(krb5_preauthtype type)
 {
-    return lookup(padata_types, COUNT(padata_types), (int)type);
+    return ks_padata_name(type);
 }
 
 const char *
