@@ -119,12 +119,27 @@ choose_etypes(struct as_state *st)
     return 0;
 }
 
+/* A fresh AS-REQ for the current realm, server and etypes, stamped now,
+ * with the addresses chosen at the start. */
+static krb5_error_code
+start_request(struct as_state *st)
+{
+    krb5_timestamp now;
+    krb5_error_code ret;
+
+    ret = krb5_timeofday(st->ctx->k5, &now);
+    if (!ret)
+        ret = ks_as_init_request(st->ctx, st->opts, st->server, st->etypes,
+                                 now, &st->req);
+    st->req.addresses = st->addresses;
+    return ret;
+}
+
 static krb5_error_code
 state_init(struct as_state *st)
 {
     struct ks_context *ctx = st->ctx;
     const krb5_data *realm = &st->opts->client->realm;
-    krb5_timestamp now;
     krb5_error_code ret;
     bool addrs;
 
@@ -157,12 +172,7 @@ state_init(struct as_state *st)
         if (ret)
             return ks_error_set(ctx, ret, "finding this host's addresses");
     }
-    ret = krb5_timeofday(ctx->k5, &now);
-    if (!ret)
-        ret = ks_as_init_request(ctx, st->opts, st->server, st->etypes, now,
-                                 &st->req);
-    st->req.addresses = st->addresses;
-    return ret;
+    return start_request(st);
 }
 
 static krb5_error_code
@@ -438,7 +448,6 @@ restart_in_realm(struct as_state *st, const char *realm)
 {
     struct ks_context *ctx = st->ctx;
     size_t len = strlen(realm);
-    krb5_timestamp now;
     krb5_error_code ret;
 
     ret = krb5_set_principal_realm(ctx->k5, st->own.client, realm);
@@ -460,12 +469,7 @@ restart_in_realm(struct as_state *st, const char *realm)
     free(st->key_salt.data);
     st->key_salt.data = NULL;
     ks_as_request_clear(&st->req);
-    ret = krb5_timeofday(ctx->k5, &now);
-    if (!ret)
-        ret = ks_as_init_request(ctx, st->opts, st->server, st->etypes, now,
-                                 &st->req);
-    st->req.addresses = st->addresses;
-    return ret;
+    return start_request(st);
 }
 
 /* WRONG_REALM (or its Windows 2003 form): followed only when the user

@@ -12,6 +12,7 @@
 
 #include "wire/der_write.h"
 #include "core/errors.h"
+#include "core/secret.h"
 #include "exchange/fast.h"
 #include "wire/padata.h"
 
@@ -92,28 +93,6 @@ seal(struct ks_context *ctx, const krb5_keyblock *key, krb5_keyusage usage,
         return ret;
     }
     *enc_out = enc;
-    return 0;
-}
-
-/* Decrypt ENC with KEY for USAGE into *plain_out (malloc'ed; zero it). */
-static krb5_error_code
-unseal(struct ks_context *ctx, const krb5_keyblock *key, krb5_keyusage usage,
-        const krb5_enc_data *enc, krb5_data *plain_out)
-{
-    krb5_data plain = { 0 };
-    krb5_error_code ret;
-
-    plain.magic = KV5M_DATA;
-    plain.length = enc->ciphertext.length;
-    plain.data = malloc(plain.length > 0 ? plain.length : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(ctx->k5, key, usage, NULL, enc, &plain);
-    if (ret) {
-        free(plain.data);
-        return ret;
-    }
-    *plain_out = plain;
     return 0;
 }
 
@@ -486,7 +465,8 @@ open_response(struct ks_context *ctx, const struct ks_fast *fast,
     ret = decode_krb5_pa_fx_fast_reply(&der, &enc);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the KDC's PA-FX-FAST");
-    ret = unseal(ctx, fast->armor_key, KS_KU_FAST_REP, enc, &plain);
+    ret = ks_secret_decrypt(ctx->k5, fast->armor_key, KS_KU_FAST_REP, enc,
+                            &plain);
     krb5_free_enc_data(ctx->k5, enc);
     if (ret)
         return ks_error_set(ctx, ret, "Failed to decrypt FAST reply with "
@@ -699,7 +679,8 @@ ks_fast_verify_challenge(struct ks_context *ctx, const struct ks_fast *fast,
         return ret;
     ret = decode_krb5_enc_data(&der, &enc);
     if (!ret)
-        ret = unseal(ctx, key, KS_KU_ENC_CHALLENGE_KDC, enc, &plain);
+        ret = ks_secret_decrypt(ctx->k5, key, KS_KU_ENC_CHALLENGE_KDC, enc,
+                                &plain);
     if (!ret)
         ret = decode_krb5_pa_enc_ts(&plain, &ts);
     if (ret)

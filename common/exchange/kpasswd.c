@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "exchange/kpasswd.h"
 #include "core/krb5_private.h"
+#include "core/secret.h"
 #include "wire/transport.h"
 
 #define KRB_ERROR_TAG 0x7e
@@ -176,37 +177,6 @@ seal(krb5_context k5, const krb5_keyblock *key, krb5_keyusage usage,
         out->ciphertext.data = NULL;
     }
     return ret;
-}
-
-/* Decrypt IN into *PLAIN_OUT (malloc'ed; the caller zeroes and frees). */
-static krb5_error_code
-unseal(krb5_context k5, const krb5_keyblock *key, krb5_keyusage usage,
-       const krb5_enc_data *in, krb5_data *plain_out)
-{
-    krb5_data plain = { KV5M_DATA, in->ciphertext.length, NULL };
-    krb5_error_code ret;
-
-    plain.data = malloc(in->ciphertext.length > 0 ? in->ciphertext.length
-                                                  : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(k5, key, usage, NULL, in, &plain);
-    if (ret) {
-        free(plain.data);
-        return ret;
-    }
-    *plain_out = plain;
-    return 0;
-}
-
-static void
-free_secret(krb5_data *d)
-{
-    if (d->data != NULL)
-        explicit_bzero(d->data, d->length);
-    free(d->data);
-    d->data = NULL;
-    d->length = 0;
 }
 
 /* An encoder's result, zeroed before it is freed (it may hold secrets). */
@@ -535,8 +505,9 @@ read_ap_rep(struct ks_context *ctx, const struct ks_kpasswd_request *req,
         ret = KRB5KRB_AP_ERR_MODIFIED;
         goto cleanup;
     }
-    ret = unseal(ctx->k5, &req->session, KRB5_KEYUSAGE_AP_REP_ENCPART,
-                 &rep->enc_part, &plain);
+    ret = ks_secret_decrypt(ctx->k5, &req->session,
+                            KRB5_KEYUSAGE_AP_REP_ENCPART, &rep->enc_part,
+                            &plain);
     if (ret) {
         ks_error_set(ctx, ret, "the kpasswd server's AP-REP does not open "
                      "with the ticket's session key");
@@ -555,7 +526,7 @@ read_ap_rep(struct ks_context *ctx, const struct ks_kpasswd_request *req,
     *seq_out = part->seq_number;
 
 cleanup:
-    free_secret(&plain);
+    ks_secret_free(&plain);
     krb5_free_ap_rep_enc_part(ctx->k5, part);
     krb5_free_ap_rep(ctx->k5, rep);
     return ret;
@@ -583,8 +554,9 @@ read_priv(struct ks_context *ctx, const struct ks_kpasswd_request *req,
                            "server's KRB-PRIV does not decode");
         goto cleanup;
     }
-    ret = unseal(ctx->k5, &req->subkey, KRB5_KEYUSAGE_KRB_PRIV_ENCPART,
-                 &priv->enc_part, &plain);
+    ret = ks_secret_decrypt(ctx->k5, &req->subkey,
+                            KRB5_KEYUSAGE_KRB_PRIV_ENCPART, &priv->enc_part,
+                            &plain);
     if (ret) {
         ks_error_set(ctx, ret, "the kpasswd server's KRB-PRIV does not open "
                      "with our subkey");
@@ -604,7 +576,7 @@ read_priv(struct ks_context *ctx, const struct ks_kpasswd_request *req,
         ret = parse_result(ctx, &part->user_data, true, result);
 
 cleanup:
-    free_secret(&plain);
+    ks_secret_free(&plain);
     krb5_free_priv_enc_part(ctx->k5, part);
     krb5_free_priv(ctx->k5, priv);
     return ret;

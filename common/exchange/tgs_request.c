@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/secret.h"
 #include "core/text.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
@@ -31,17 +32,6 @@ tgs_etype_in(krb5_enctype e, const krb5_enctype *list)
             return true;
     }
     return false;
-}
-
-void
-tgs_zap_data(krb5_data *d)
-{
-    if (d == NULL || d->data == NULL)
-        return;
-    explicit_bzero(d->data, d->length);
-    free(d->data);
-    d->data = NULL;
-    d->length = 0;
 }
 
 void
@@ -220,7 +210,7 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
 cleanup:
     free(enc.ciphertext.data);
     if (plain != NULL)
-        tgs_zap_data(plain);
+        ks_secret_free(plain);
     free(plain);
     krb5_free_checksum_contents(ctx->k5, &cksum);
     return ret;
@@ -497,18 +487,14 @@ open_authenticator(struct ks_context *ctx, const krb5_creds *tgt,
     krb5_data plain = { 0 };
     krb5_error_code ret;
 
-    plain.length = enc->ciphertext.length;
-    plain.data = malloc(plain.length ? plain.length : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(ctx->k5, &tgt->keyblock, KU_TGS_REQ_AUTH, NULL,
-                         enc, &plain);
+    ret = ks_secret_decrypt(ctx->k5, &tgt->keyblock, KU_TGS_REQ_AUTH, enc,
+                            &plain);
     if (ret)
         ks_error_set(ctx, ret, "opening the TGS-REQ's authenticator with "
                      "the ticket-granting ticket's session key");
     else
         ret = decode_krb5_authenticator(&plain, auth_out);
-    tgs_zap_data(&plain);
+    ks_secret_free(&plain);
     return ret;
 }
 
