@@ -1,5 +1,6 @@
 /*
- * secret: decrypted plaintext in buffers of its own, zeroed when freed.
+ * secret: encrypting, and decrypting into buffers of our own that are
+ * zeroed when freed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +32,33 @@ ks_secret_decrypt(krb5_context k5, const krb5_keyblock *key,
     return 0;
 }
 
+krb5_error_code
+ks_secret_encrypt(krb5_context k5, const krb5_keyblock *key,
+                  krb5_keyusage usage, const krb5_data *plain,
+                  krb5_enc_data *enc_out)
+{
+    krb5_enc_data enc = { 0 };
+    size_t len = 0;
+    krb5_error_code ret;
+
+    ret = krb5_c_encrypt_length(k5, key->enctype, plain->length, &len);
+    if (ret)
+        return ret;
+    enc.magic = KV5M_ENC_DATA;
+    enc.enctype = key->enctype;
+    enc.ciphertext.length = (unsigned int)len;
+    enc.ciphertext.data = malloc(len > 0 ? len : 1);
+    if (enc.ciphertext.data == NULL)
+        return ENOMEM;
+    ret = krb5_c_encrypt(k5, key, usage, NULL, plain, &enc);
+    if (ret) {
+        free(enc.ciphertext.data);
+        return ret;
+    }
+    *enc_out = enc;
+    return 0;
+}
+
 void
 ks_secret_free(krb5_data *d)
 {
@@ -40,4 +68,12 @@ ks_secret_free(krb5_data *d)
     free(d->data);
     d->data = NULL;
     d->length = 0;
+}
+
+void
+ks_secret_free_encoded(krb5_context k5, krb5_data *d)
+{
+    if (d != NULL && d->data != NULL)
+        explicit_bzero(d->data, d->length);
+    krb5_free_data(k5, d);
 }

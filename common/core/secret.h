@@ -20,7 +20,21 @@ krb5_error_code ks_secret_decrypt(krb5_context k5, const krb5_keyblock *key,
                                   const krb5_enc_data *enc,
                                   krb5_data *plain_out);
 
+/*
+ * Encrypt PLAIN with KEY for USAGE: *enc_out (enctype set, kvno 0) is set
+ * only on success; free its ciphertext with free().  libkrb5's error or
+ * ENOMEM, with no message set.
+ */
+krb5_error_code ks_secret_encrypt(krb5_context k5, const krb5_keyblock *key,
+                                  krb5_keyusage usage,
+                                  const krb5_data *plain,
+                                  krb5_enc_data *enc_out);
+
 /* Zero and free D's bytes and leave D empty.  D and its data may be NULL. */
 void ks_secret_free(krb5_data *d);
+
+/* Zero and free D, as a libkrb5 encoder returned it (krb5_free_data).  D
+ * may be NULL. */
+void ks_secret_free_encoded(krb5_context k5, krb5_data *d);
 
 #endif /* KS_SECRET_H */

@@ -69,33 +69,6 @@ ks_fast_reply_key(struct ks_context *ctx, const krb5_keyblock *strengthen,
                key_out);
 }
 
-/* Encrypt PLAIN with KEY for USAGE into *enc_out (ciphertext malloc'ed). */
-static krb5_error_code
-seal(struct ks_context *ctx, const krb5_keyblock *key, krb5_keyusage usage,
-        const krb5_data *plain, krb5_enc_data *enc_out)
-{
-    krb5_enc_data enc = { 0 };
-    krb5_error_code ret;
-    size_t len = 0;
-
-    ret = krb5_c_encrypt_length(ctx->k5, key->enctype, plain->length, &len);
-    if (ret)
-        return ret;
-    enc.magic = KV5M_ENC_DATA;
-    enc.enctype = key->enctype;
-    enc.ciphertext.length = (unsigned int)len;
-    enc.ciphertext.data = malloc(len > 0 ? len : 1);
-    if (enc.ciphertext.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_encrypt(ctx->k5, key, usage, NULL, plain, &enc);
-    if (ret) {
-        free(enc.ciphertext.data);
-        return ret;
-    }
-    *enc_out = enc;
-    return 0;
-}
-
 static void
 zap(krb5_data *d)
 {
@@ -169,7 +142,8 @@ armor_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
     if (!ret)
         ret = encode_krb5_authenticator(&auth, &plain);
     if (!ret)
-        ret = seal(ctx, &tgt->keyblock, KU_AP_REQ_AUTH, plain, &enc);
+        ret = ks_secret_encrypt(ctx->k5, &tgt->keyblock, KU_AP_REQ_AUTH,
+                                plain, &enc);
     if (!ret)
         ret = krb5_decode_ticket(&tgt->ticket, &ticket);
     if (ret)
@@ -395,7 +369,8 @@ ks_fast_make_padata(struct ks_context *ctx, const struct ks_fast *fast,
 
     ret = encode_fast_req(ctx, inner, &body, &fast_req);
     if (!ret)
-        ret = seal(ctx, fast->armor_key, KS_KU_FAST_ENC, &fast_req, &enc);
+        ret = ks_secret_encrypt(ctx->k5, fast->armor_key, KS_KU_FAST_ENC,
+                                &fast_req, &enc);
     if (!ret)
         ret = encode_krb5_enc_data(&enc, &enc_der);
     /* Type 0: the armor key's mandatory keyed checksum. */
@@ -640,7 +615,8 @@ ks_fast_make_challenge(struct ks_context *ctx, const struct ks_fast *fast,
         return ret;
     ret = encode_krb5_pa_enc_ts(&ts, &plain);
     if (!ret)
-        ret = seal(ctx, key, KS_KU_ENC_CHALLENGE_CLIENT, plain, &enc);
+        ret = ks_secret_encrypt(ctx->k5, key, KS_KU_ENC_CHALLENGE_CLIENT,
+                                plain, &enc);
     if (!ret)
         ret = encode_krb5_enc_data(&enc, &der);
     if (!ret)

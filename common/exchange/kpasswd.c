@@ -154,42 +154,6 @@ ks_kpasswd_locate(struct ks_context *ctx, const char *realm,
 /* ------------------------------------------------------------------ */
 /* Sealing and opening                                                 */
 
-static krb5_error_code
-seal(krb5_context k5, const krb5_keyblock *key, krb5_keyusage usage,
-     const krb5_data *plain, krb5_enc_data *out)
-{
-    size_t len = 0;
-    krb5_error_code ret;
-
-    memset(out, 0, sizeof(*out));
-    ret = krb5_c_encrypt_length(k5, key->enctype, plain->length, &len);
-    if (ret)
-        return ret;
-    out->magic = KV5M_ENC_DATA;
-    out->enctype = key->enctype;
-    out->ciphertext.length = (unsigned int)len;
-    out->ciphertext.data = malloc(len);
-    if (out->ciphertext.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_encrypt(k5, key, usage, NULL, plain, out);
-    if (ret) {
-        free(out->ciphertext.data);
-        out->ciphertext.data = NULL;
-    }
-    return ret;
-}
-
-/* An encoder's result, zeroed before it is freed (it may hold secrets). */
-static void
-free_encoded(krb5_context k5, krb5_data *d)
-{
-    if (d == NULL)
-        return;
-    if (d->data != NULL)
-        explicit_bzero(d->data, d->length);
-    krb5_free_data(k5, d);
-}
-
 /* ------------------------------------------------------------------ */
 /* The request                                                         */
 
@@ -220,8 +184,9 @@ make_ap_req(struct ks_context *ctx, const krb5_creds *creds,
     auth.seq_number = req->seq;
     ret = encode_krb5_authenticator(&auth, &auth_der);
     if (!ret)
-        ret = seal(ctx->k5, &req->session, KRB5_KEYUSAGE_AP_REQ_AUTH,
-                   auth_der, &sealed);
+        ret = ks_secret_encrypt(ctx->k5, &req->session,
+                                KRB5_KEYUSAGE_AP_REQ_AUTH, auth_der,
+                                &sealed);
     if (ret)
         goto cleanup;
     memset(&ap, 0, sizeof(ap));
@@ -233,7 +198,7 @@ make_ap_req(struct ks_context *ctx, const krb5_creds *creds,
 
 cleanup:
     free(sealed.ciphertext.data);
-    free_encoded(ctx->k5, auth_der);
+    ks_secret_free_encoded(ctx->k5, auth_der);
     krb5_free_ticket(ctx->k5, ticket);
     return ret;
 }
@@ -259,12 +224,13 @@ make_priv(struct ks_context *ctx, const struct ks_kpasswd_request *req,
     priv.magic = KV5M_PRIV;
     ret = encode_krb5_enc_priv_part(&part, &part_der);
     if (!ret)
-        ret = seal(ctx->k5, &req->subkey, KRB5_KEYUSAGE_KRB_PRIV_ENCPART,
-                   part_der, &priv.enc_part);
+        ret = ks_secret_encrypt(ctx->k5, &req->subkey,
+                                KRB5_KEYUSAGE_KRB_PRIV_ENCPART, part_der,
+                                &priv.enc_part);
     if (!ret)
         ret = encode_krb5_priv(&priv, priv_out);
     free(priv.enc_part.ciphertext.data);
-    free_encoded(ctx->k5, part_der);
+    ks_secret_free_encoded(ctx->k5, part_der);
     return ret;
 }
 

@@ -169,8 +169,6 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
     krb5_authenticator auth;
     krb5_checksum cksum = { 0 };
     krb5_data *plain = NULL;
-    krb5_enc_data enc = { 0 };
-    size_t len;
     krb5_error_code ret;
 
     /* Type 0: the mandatory keyed checksum of the session key's type. */
@@ -186,32 +184,12 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
     auth.cusec = req->cusec;
     auth.subkey = req->subkey;
     ret = encode_krb5_authenticator(&auth, &plain);
-    if (ret)
-        goto cleanup;
-    ret = krb5_c_encrypt_length(ctx->k5, req->tgt->keyblock.enctype,
-                                plain->length, &len);
-    if (ret)
-        goto cleanup;
-    enc.magic = KV5M_ENC_DATA;
-    enc.enctype = req->tgt->keyblock.enctype;
-    enc.ciphertext.data = malloc(len);
-    enc.ciphertext.length = (unsigned int)len;
-    if (enc.ciphertext.data == NULL) {
-        ret = ENOMEM;
-        goto cleanup;
-    }
-    ret = krb5_c_encrypt(ctx->k5, &req->tgt->keyblock, KU_TGS_REQ_AUTH, NULL,
-                         plain, &enc);
-    if (ret)
-        goto cleanup;
-    *enc_out = enc;
-    enc.ciphertext.data = NULL;
+    if (!ret)
+        ret = ks_secret_encrypt(ctx->k5, &req->tgt->keyblock,
+                                KU_TGS_REQ_AUTH, plain, enc_out);
 
 cleanup:
-    free(enc.ciphertext.data);
-    if (plain != NULL)
-        ks_secret_free(plain);
-    free(plain);
+    ks_secret_free_encoded(ctx->k5, plain);
     krb5_free_checksum_contents(ctx->k5, &cksum);
     return ret;
 }
