@@ -13,6 +13,7 @@
 #include "wire/der_write.h"
 #include "core/errors.h"
 #include "core/secret.h"
+#include "exchange/apreq.h"
 #include "exchange/fast.h"
 #include "wire/padata.h"
 
@@ -128,10 +129,6 @@ armor_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
              krb5_keyblock *subkey, krb5_data **ap_out)
 {
     krb5_authenticator auth;
-    krb5_ap_req ap;
-    krb5_ticket *ticket = NULL;
-    krb5_data *plain = NULL;
-    krb5_enc_data enc = { 0 };
     krb5_error_code ret;
 
     memset(&auth, 0, sizeof(auth));
@@ -140,26 +137,7 @@ armor_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
     auth.subkey = subkey;
     ret = krb5_us_timeofday(ctx->k5, &auth.ctime, &auth.cusec);
     if (!ret)
-        ret = encode_krb5_authenticator(&auth, &plain);
-    if (!ret)
-        ret = ks_secret_encrypt(ctx->k5, &tgt->keyblock, KU_AP_REQ_AUTH,
-                                plain, &enc);
-    if (!ret)
-        ret = krb5_decode_ticket(&tgt->ticket, &ticket);
-    if (ret)
-        goto cleanup;
-    memset(&ap, 0, sizeof(ap));
-    ap.magic = KV5M_AP_REQ;
-    ap.ticket = ticket;
-    ap.authenticator = enc;
-    ret = encode_krb5_ap_req(&ap, ap_out);
-
-cleanup:
-    if (plain != NULL)
-        zap(plain);
-    free(plain);
-    free(enc.ciphertext.data);
-    krb5_free_ticket(ctx->k5, ticket);
+        ret = ks_apreq_make(ctx, tgt, 0, KU_AP_REQ_AUTH, &auth, ap_out);
     return ret;
 }
 

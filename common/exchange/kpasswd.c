@@ -14,6 +14,7 @@
 #include "exchange/kpasswd.h"
 #include "core/krb5_private.h"
 #include "core/secret.h"
+#include "exchange/apreq.h"
 #include "wire/transport.h"
 
 #define KRB_ERROR_TAG 0x7e
@@ -163,18 +164,8 @@ static krb5_error_code
 make_ap_req(struct ks_context *ctx, const krb5_creds *creds,
             const struct ks_kpasswd_request *req, krb5_data **ap_req_out)
 {
-    krb5_ticket *ticket = NULL;
     krb5_authenticator auth;
-    krb5_ap_req ap;
-    krb5_data *auth_der = NULL;
-    krb5_enc_data sealed = { 0 };
-    krb5_error_code ret;
 
-    ret = decode_krb5_ticket(&creds->ticket, &ticket);
-    if (ret) {
-        ks_error_set(ctx, ret, "decoding the kadmin/changepw ticket");
-        goto cleanup;
-    }
     memset(&auth, 0, sizeof(auth));
     auth.magic = KV5M_AUTHENTICATOR;
     auth.client = creds->client;
@@ -182,25 +173,8 @@ make_ap_req(struct ks_context *ctx, const krb5_creds *creds,
     auth.cusec = req->cusec;
     auth.subkey = (krb5_keyblock *)&req->subkey;
     auth.seq_number = req->seq;
-    ret = encode_krb5_authenticator(&auth, &auth_der);
-    if (!ret)
-        ret = ks_secret_encrypt(ctx->k5, &req->session,
-                                KRB5_KEYUSAGE_AP_REQ_AUTH, auth_der,
-                                &sealed);
-    if (ret)
-        goto cleanup;
-    memset(&ap, 0, sizeof(ap));
-    ap.magic = KV5M_AP_REQ;
-    ap.ap_options = AP_OPTS_MUTUAL_REQUIRED;
-    ap.ticket = ticket;
-    ap.authenticator = sealed;
-    ret = encode_krb5_ap_req(&ap, ap_req_out);
-
-cleanup:
-    free(sealed.ciphertext.data);
-    ks_secret_free_encoded(ctx->k5, auth_der);
-    krb5_free_ticket(ctx->k5, ticket);
-    return ret;
+    return ks_apreq_make(ctx, creds, AP_OPTS_MUTUAL_REQUIRED,
+                         KRB5_KEYUSAGE_AP_REQ_AUTH, &auth, ap_req_out);
 }
 
 /* KRB-PRIV of the new password under the subkey (usage 13). */

@@ -12,6 +12,7 @@
 
 #include "core/errors.h"
 #include "core/secret.h"
+#include "exchange/apreq.h"
 #include "core/text.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
@@ -168,7 +169,6 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
 {
     krb5_authenticator auth;
     krb5_checksum cksum = { 0 };
-    krb5_data *plain = NULL;
     krb5_error_code ret;
 
     /* Type 0: the mandatory keyed checksum of the session key's type. */
@@ -183,37 +183,11 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
     auth.ctime = req->ctime;
     auth.cusec = req->cusec;
     auth.subkey = req->subkey;
-    ret = encode_krb5_authenticator(&auth, &plain);
-    if (!ret)
-        ret = ks_secret_encrypt(ctx->k5, &req->tgt->keyblock,
-                                KU_TGS_REQ_AUTH, plain, enc_out);
+    ret = ks_apreq_seal_authenticator(ctx, &req->tgt->keyblock,
+                                      KU_TGS_REQ_AUTH, &auth, enc_out);
 
 cleanup:
-    ks_secret_free_encoded(ctx->k5, plain);
     krb5_free_checksum_contents(ctx->k5, &cksum);
-    return ret;
-}
-
-/* PA-TGS-REQ: the AP-REQ carrying the TGT and AUTH, DER into *out. */
-static krb5_error_code
-make_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
-            const krb5_enc_data *auth, krb5_data **out)
-{
-    krb5_ticket *ticket = NULL;
-    krb5_ap_req ap;
-    krb5_error_code ret;
-
-    ret = krb5_decode_ticket(&tgt->ticket, &ticket);
-    if (ret) {
-        ks_error_set(ctx, ret, "decoding the ticket-granting ticket");
-        return ret;
-    }
-    memset(&ap, 0, sizeof(ap));
-    ap.magic = KV5M_AP_REQ;
-    ap.ticket = ticket;
-    ap.authenticator = *auth;
-    ret = encode_krb5_ap_req(&ap, out);
-    krb5_free_ticket(ctx->k5, ticket);
     return ret;
 }
 
@@ -309,7 +283,7 @@ encode_request(struct ks_context *ctx, struct ks_tgs_request *req)
     if (!ret)
         ret = make_authenticator(ctx, req, body, &auth);
     if (!ret)
-        ret = make_ap_req(ctx, req->tgt, &auth, &ap);
+        ret = ks_apreq_encode(ctx, req->tgt, 0, &auth, &ap);
     if (ret)
         goto cleanup;
     memset(&pa, 0, sizeof(pa));
