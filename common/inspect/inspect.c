@@ -175,23 +175,36 @@ trace_trailing(struct ks_context *ctx, const char *stage, int step,
     }
 }
 
+/* "SERVER for CLIENT opened (kvno N); KEY_NAME KEY; flags F": what the
+ * traces of steps 2 and 5 say first about a ticket they opened. */
+static const char *
+opened_summary(struct ks_context *ctx, const krb5_ticket *t,
+               const char *key_name, char *buf, size_t len)
+{
+    const krb5_enc_tkt_part *p = t->enc_part2;
+    char sname[256], cname[256], kbuf[128], flags[256];
+
+    snprintf(buf, len, "%s for %s opened (kvno %u); %s %s; flags %s",
+             name_of(ctx, t->server, sname, sizeof(sname)),
+             name_of(ctx, p->client, cname, sizeof(cname)),
+             (unsigned int)t->enc_part.kvno, key_name,
+             ks_trace_key(ctx->trace, ctx->k5, p->session, kbuf,
+                          sizeof(kbuf)),
+             ks_flags_names(p->flags, ",", flags, sizeof(flags)));
+    return buf;
+}
+
 static void
 trace_tgt(struct ks_context *ctx, const krb5_ticket *tgt)
 {
     const krb5_enc_tkt_part *p = tgt->enc_part2;
-    char sname[256], cname[256], kbuf[128], t1[32], t2[32], flags[256];
+    char summary[1024], t1[32], t2[32];
 
     if (!ks_trace_enabled(ctx->trace))
         return;
-    ks_trace(ctx->trace, STAGE_2, 2, "tgt-opened",
-             "TGT %s for %s opened (kvno %u); logon session key %s; flags "
-             "%s; valid %s to %s",
-             name_of(ctx, tgt->server, sname, sizeof(sname)),
-             name_of(ctx, p->client, cname, sizeof(cname)),
-             (unsigned int)tgt->enc_part.kvno,
-             ks_trace_key(ctx->trace, ctx->k5, p->session, kbuf,
-                          sizeof(kbuf)),
-             ks_flags_names(p->flags, ",", flags, sizeof(flags)),
+    ks_trace(ctx->trace, STAGE_2, 2, "tgt-opened", "TGT %s; valid %s to %s",
+             opened_summary(ctx, tgt, "logon session key", summary,
+                            sizeof(summary)),
              time_of(p->times.starttime, t1, sizeof(t1)),
              time_of(p->times.endtime, t2, sizeof(t2)));
 }
@@ -549,8 +562,7 @@ static void
 trace_ticket(struct ks_context *ctx, const krb5_ticket *t)
 {
     const krb5_enc_tkt_part *p = t->enc_part2;
-    char sname[256], cname[256], kbuf[128], t1[32], t2[32], t3[32];
-    char flags[256];
+    char summary[1024], t1[32], t2[32], t3[32];
     size_t nad = 0;
 
     if (!ks_trace_enabled(ctx->trace))
@@ -558,15 +570,9 @@ trace_ticket(struct ks_context *ctx, const krb5_ticket *t)
     while (p->authorization_data != NULL && p->authorization_data[nad])
         nad++;
     ks_trace(ctx->trace, STAGE_5, 5, "ticket-opened",
-             "ticket %s for %s opened (kvno %u); session key %s; flags "
-             "%s; authtime %s, valid %s to %s; transited %s; %zu "
+             "ticket %s; authtime %s, valid %s to %s; transited %s; %zu "
              "authorization data element%s",
-             name_of(ctx, t->server, sname, sizeof(sname)),
-             name_of(ctx, p->client, cname, sizeof(cname)),
-             (unsigned int)t->enc_part.kvno,
-             ks_trace_key(ctx->trace, ctx->k5, p->session, kbuf,
-                          sizeof(kbuf)),
-             ks_flags_names(p->flags, ",", flags, sizeof(flags)),
+             opened_summary(ctx, t, "session key", summary, sizeof(summary)),
              time_of(p->times.authtime, t1, sizeof(t1)),
              time_of(p->times.starttime, t2, sizeof(t2)),
              time_of(p->times.endtime, t3, sizeof(t3)),
