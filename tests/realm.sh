@@ -364,3 +364,46 @@ ks_realm_client_conf() {
     local dir=$1 out=$2 key=$3 value=$4
     sed "/^        kdc = /a\\        $key = $value" "$dir/krb5.conf" >"$out"
 }
+
+# ---- cross-realm keys without a shared krb5.conf (crossrealm_order.bats) ----
+
+# Cross-realm keys between the realms of DIR_A and DIR_B (made by
+# ks_realm_create): krbtgt/B@A and krbtgt/A@B with the same password in
+# both databases.  Unlike ks_realm_link, no krb5.conf is written and no KDC
+# restarted (the KDCs read their databases as they go); the test writes its
+# client configuration with ks_realm_conf_all.
+ks_realm_add_cross_keys() {
+    local a=$1 b=$2 ra rb pw=cross-realm-pw-not-secret dir
+    ra=$(cat "$a/realm") rb=$(cat "$b/realm")
+    for dir in "$a" "$b"; do
+        ks_realm_kadmin "$dir" "addprinc -pw $pw krbtgt/$rb@$ra" \
+            2>>"$dir/kadmin.out" || return 1
+        ks_realm_kadmin "$dir" "addprinc -pw $pw krbtgt/$ra@$rb" \
+            2>>"$dir/kadmin.out" || return 1
+    done
+}
+
+# Write to OUT a client krb5.conf whose default realm is DIR_1's and which
+# names the KDC and [domain_realm] of every DIR given, with no [capaths]:
+# cross-realm paths follow the realm hierarchy.
+ks_realm_conf_all() {
+    local out=$1 dir realm lc
+    shift
+    {
+        printf '[libdefaults]\n    default_realm = %s\n' "$(cat "$1/realm")"
+        printf '    dns_lookup_kdc = false\n    dns_lookup_realm = false\n'
+        printf '    rdns = false\n    dns_canonicalize_hostname = false\n'
+        printf '    request_timeout = 3\n    ticket_lifetime = 10h\n\n'
+        printf '[realms]\n'
+        for dir in "$@"; do
+            printf '    %s = {\n        kdc = 127.0.0.1:%s\n    }\n' \
+                "$(cat "$dir/realm")" "$(cat "$dir/port")"
+        done
+        printf '\n[domain_realm]\n'
+        for dir in "$@"; do
+            realm=$(cat "$dir/realm")
+            lc=$(echo "$realm" | tr '[:upper:]' '[:lower:]')
+            printf '    .%s = %s\n    %s = %s\n' "$lc" "$realm" "$lc" "$realm"
+        done
+    } >"$out"
+}

@@ -14,6 +14,7 @@
 #include "core/errors.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
+#include "wire/padata.h"
 #include "wire/transport.h"
 #include "wire/padata.h"
 
@@ -118,12 +119,27 @@ choose_etypes(struct as_state *st)
     return 0;
 }
 
+/* A fresh AS-REQ for the current realm, server and etypes, stamped now,
+ * with the addresses chosen at the start. */
+static krb5_error_code
+start_request(struct as_state *st)
+{
+    krb5_timestamp now;
+    krb5_error_code ret;
+
+    ret = krb5_timeofday(st->ctx->k5, &now);
+    if (!ret)
+        ret = ks_as_init_request(st->ctx, st->opts, st->server, st->etypes,
+                                 now, &st->req);
+    st->req.addresses = st->addresses;
+    return ret;
+}
+
 static krb5_error_code
 state_init(struct as_state *st)
 {
     struct ks_context *ctx = st->ctx;
     const krb5_data *realm = &st->opts->client->realm;
-    krb5_timestamp now;
     krb5_error_code ret;
     bool addrs;
 
@@ -156,12 +172,7 @@ state_init(struct as_state *st)
         if (ret)
             return ks_error_set(ctx, ret, "finding this host's addresses");
     }
-    ret = krb5_timeofday(ctx->k5, &now);
-    if (!ret)
-        ret = ks_as_init_request(ctx, st->opts, st->server, st->etypes, now,
-                                 &st->req);
-    st->req.addresses = st->addresses;
-    return ret;
+    return start_request(st);
 }
 
 static krb5_error_code
@@ -284,35 +295,6 @@ error_padata(struct ks_context *ctx, const krb5_error *err)
     return padata;
 }
 
-static const char *
-padata_name(krb5_preauthtype type)
-{
-    switch (type) {
-    case KRB5_PADATA_ENC_TIMESTAMP:
-        return " (PA-ENC-TIMESTAMP)";
-    case KRB5_PADATA_ETYPE_INFO:
-        return " (PA-ETYPE-INFO)";
-    case KRB5_PADATA_ETYPE_INFO2:
-        return " (PA-ETYPE-INFO2)";
-    case KRB5_PADATA_PK_AS_REQ:
-        return " (PA-PK-AS-REQ)";
-    case KRB5_PADATA_FX_COOKIE:
-        return " (PA-FX-COOKIE)";
-    case KRB5_PADATA_FX_FAST:
-        return " (PA-FX-FAST)";
-    case KRB5_PADATA_FX_ERROR:
-        return " (PA-FX-ERROR)";
-    case KRB5_PADATA_ENCRYPTED_CHALLENGE:
-        return " (PA-ENCRYPTED-CHALLENGE)";
-    case KRB5_PADATA_AS_FRESHNESS:
-        return " (PA-AS-FRESHNESS)";
-    case KRB5_PADATA_SPAKE:
-        return " (PA-SPAKE)";
-    default:
-        return "";
-    }
-}
-
 static void
 trace_offered(struct ks_context *ctx, krb5_pa_data *const *padata)
 {
@@ -321,11 +303,15 @@ trace_offered(struct ks_context *ctx, krb5_pa_data *const *padata)
 
     list[0] = '\0';
     for (size_t i = 0; padata != NULL && padata[i] != NULL; i++) {
+        const char *name = ks_padata_name(padata[i]->pa_type);
+
         if (used < sizeof(list))
             used += (size_t)snprintf(list + used, sizeof(list) - used,
-                                     "%s%d%s", i > 0 ? ", " : "",
+                                     "%s%d%s%s%s", i > 0 ? ", " : "",
                                      (int)padata[i]->pa_type,
-                                     padata_name(padata[i]->pa_type));
+                                     name != NULL ? " (" : "",
+                                     name != NULL ? name : "",
+                                     name != NULL ? ")" : "");
     }
     ks_trace(ctx->trace, "AS preauth", 0, "preauth-required",
              "KDC requires pre-authentication; it offers padata %s",
@@ -462,7 +448,6 @@ restart_in_realm(struct as_state *st, const char *realm)
 {
     struct ks_context *ctx = st->ctx;
     size_t len = strlen(realm);
-    krb5_timestamp now;
     krb5_error_code ret;
 
     ret = krb5_set_principal_realm(ctx->k5, st->own.client, realm);
@@ -484,12 +469,7 @@ restart_in_realm(struct as_state *st, const char *realm)
     free(st->key_salt.data);
     st->key_salt.data = NULL;
     ks_as_request_clear(&st->req);
-    ret = krb5_timeofday(ctx->k5, &now);
-    if (!ret)
-        ret = ks_as_init_request(ctx, st->opts, st->server, st->etypes, now,
-                                 &st->req);
-    st->req.addresses = st->addresses;
-    return ret;
+    return start_request(st);
 }
 
 /* WRONG_REALM (or its Windows 2003 form): followed only when the user

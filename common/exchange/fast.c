@@ -12,6 +12,8 @@
 
 #include "wire/der_write.h"
 #include "core/errors.h"
+#include "core/secret.h"
+#include "exchange/apreq.h"
 #include "exchange/fast.h"
 #include "wire/padata.h"
 
@@ -66,55 +68,6 @@ ks_fast_reply_key(struct ks_context *ctx, const krb5_keyblock *strengthen,
 {
     return cf2(ctx, strengthen, "strengthenkey", reply_key, "replykey",
                key_out);
-}
-
-/* Encrypt PLAIN with KEY for USAGE into *enc_out (ciphertext malloc'ed). */
-static krb5_error_code
-seal(struct ks_context *ctx, const krb5_keyblock *key, krb5_keyusage usage,
-        const krb5_data *plain, krb5_enc_data *enc_out)
-{
-    krb5_enc_data enc = { 0 };
-    krb5_error_code ret;
-    size_t len = 0;
-
-    ret = krb5_c_encrypt_length(ctx->k5, key->enctype, plain->length, &len);
-    if (ret)
-        return ret;
-    enc.magic = KV5M_ENC_DATA;
-    enc.enctype = key->enctype;
-    enc.ciphertext.length = (unsigned int)len;
-    enc.ciphertext.data = malloc(len > 0 ? len : 1);
-    if (enc.ciphertext.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_encrypt(ctx->k5, key, usage, NULL, plain, &enc);
-    if (ret) {
-        free(enc.ciphertext.data);
-        return ret;
-    }
-    *enc_out = enc;
-    return 0;
-}
-
-/* Decrypt ENC with KEY for USAGE into *plain_out (malloc'ed; zero it). */
-static krb5_error_code
-unseal(struct ks_context *ctx, const krb5_keyblock *key, krb5_keyusage usage,
-        const krb5_enc_data *enc, krb5_data *plain_out)
-{
-    krb5_data plain = { 0 };
-    krb5_error_code ret;
-
-    plain.magic = KV5M_DATA;
-    plain.length = enc->ciphertext.length;
-    plain.data = malloc(plain.length > 0 ? plain.length : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(ctx->k5, key, usage, NULL, enc, &plain);
-    if (ret) {
-        free(plain.data);
-        return ret;
-    }
-    *plain_out = plain;
-    return 0;
 }
 
 static void
@@ -176,10 +129,6 @@ armor_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
              krb5_keyblock *subkey, krb5_data **ap_out)
 {
     krb5_authenticator auth;
-    krb5_ap_req ap;
-    krb5_ticket *ticket = NULL;
-    krb5_data *plain = NULL;
-    krb5_enc_data enc = { 0 };
     krb5_error_code ret;
 
     memset(&auth, 0, sizeof(auth));
@@ -188,25 +137,7 @@ armor_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
     auth.subkey = subkey;
     ret = krb5_us_timeofday(ctx->k5, &auth.ctime, &auth.cusec);
     if (!ret)
-        ret = encode_krb5_authenticator(&auth, &plain);
-    if (!ret)
-        ret = seal(ctx, &tgt->keyblock, KU_AP_REQ_AUTH, plain, &enc);
-    if (!ret)
-        ret = krb5_decode_ticket(&tgt->ticket, &ticket);
-    if (ret)
-        goto cleanup;
-    memset(&ap, 0, sizeof(ap));
-    ap.magic = KV5M_AP_REQ;
-    ap.ticket = ticket;
-    ap.authenticator = enc;
-    ret = encode_krb5_ap_req(&ap, ap_out);
-
-cleanup:
-    if (plain != NULL)
-        zap(plain);
-    free(plain);
-    free(enc.ciphertext.data);
-    krb5_free_ticket(ctx->k5, ticket);
+        ret = ks_apreq_make(ctx, tgt, 0, KU_AP_REQ_AUTH, &auth, ap_out);
     return ret;
 }
 
@@ -416,7 +347,8 @@ ks_fast_make_padata(struct ks_context *ctx, const struct ks_fast *fast,
 
     ret = encode_fast_req(ctx, inner, &body, &fast_req);
     if (!ret)
-        ret = seal(ctx, fast->armor_key, KS_KU_FAST_ENC, &fast_req, &enc);
+        ret = ks_secret_encrypt(ctx->k5, fast->armor_key, KS_KU_FAST_ENC,
+                                &fast_req, &enc);
     if (!ret)
         ret = encode_krb5_enc_data(&enc, &enc_der);
     /* Type 0: the armor key's mandatory keyed checksum. */
@@ -486,7 +418,8 @@ open_response(struct ks_context *ctx, const struct ks_fast *fast,
     ret = decode_krb5_pa_fx_fast_reply(&der, &enc);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the KDC's PA-FX-FAST");
-    ret = unseal(ctx, fast->armor_key, KS_KU_FAST_REP, enc, &plain);
+    ret = ks_secret_decrypt(ctx->k5, fast->armor_key, KS_KU_FAST_REP, enc,
+                            &plain);
     krb5_free_enc_data(ctx->k5, enc);
     if (ret)
         return ks_error_set(ctx, ret, "Failed to decrypt FAST reply with "
@@ -660,7 +593,8 @@ ks_fast_make_challenge(struct ks_context *ctx, const struct ks_fast *fast,
         return ret;
     ret = encode_krb5_pa_enc_ts(&ts, &plain);
     if (!ret)
-        ret = seal(ctx, key, KS_KU_ENC_CHALLENGE_CLIENT, plain, &enc);
+        ret = ks_secret_encrypt(ctx->k5, key, KS_KU_ENC_CHALLENGE_CLIENT,
+                                plain, &enc);
     if (!ret)
         ret = encode_krb5_enc_data(&enc, &der);
     if (!ret)
@@ -699,7 +633,8 @@ ks_fast_verify_challenge(struct ks_context *ctx, const struct ks_fast *fast,
         return ret;
     ret = decode_krb5_enc_data(&der, &enc);
     if (!ret)
-        ret = unseal(ctx, key, KS_KU_ENC_CHALLENGE_KDC, enc, &plain);
+        ret = ks_secret_decrypt(ctx->k5, key, KS_KU_ENC_CHALLENGE_KDC, enc,
+                                &plain);
     if (!ret)
         ret = decode_krb5_pa_enc_ts(&plain, &ts);
     if (ret)

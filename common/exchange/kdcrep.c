@@ -13,6 +13,7 @@
 #include "exchange/as.h"
 #include "core/text.h"
 #include "core/errors.h"
+#include "core/secret.h"
 #include "core/krb5_private.h"
 #include "core/flags.h"
 
@@ -189,16 +190,12 @@ ks_as_decrypt_reply(struct ks_context *ctx, const struct ks_as_request *req,
     krb5_data plain = { 0 };
     krb5_enc_kdc_rep_part *enc = NULL;
     krb5_error_code ret;
-    unsigned int cap = rep->enc_part.ciphertext.length;
     char keydesc[128];
 
-    plain.magic = KV5M_DATA;
-    plain.length = cap;
-    plain.data = malloc(cap > 0 ? cap : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(ctx->k5, key, KRB5_KEYUSAGE_AS_REP_ENCPART, NULL,
-                         &rep->enc_part, &plain);
+    ret = ks_secret_decrypt(ctx->k5, key, KRB5_KEYUSAGE_AS_REP_ENCPART,
+                            &rep->enc_part, &plain);
+    if (ret == ENOMEM)
+        return ret;
     if (ret) {
         ks_trace(ctx->trace, "AS decrypt", 0, "decrypt-failed",
                  "reply enc-part does not decrypt with %s",
@@ -219,8 +216,7 @@ ks_as_decrypt_reply(struct ks_context *ctx, const struct ks_as_request *req,
     ret = check_enc_pa_rep(ctx, req, enc, key);
 
 cleanup:
-    explicit_bzero(plain.data, cap);
-    free(plain.data);
+    ks_secret_free(&plain);
     return ret;
 }
 

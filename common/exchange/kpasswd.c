@@ -13,6 +13,8 @@
 #include "core/config.h"
 #include "exchange/kpasswd.h"
 #include "core/krb5_private.h"
+#include "core/secret.h"
+#include "exchange/apreq.h"
 #include "wire/transport.h"
 
 #define KRB_ERROR_TAG 0x7e
@@ -153,73 +155,6 @@ ks_kpasswd_locate(struct ks_context *ctx, const char *realm,
 /* ------------------------------------------------------------------ */
 /* Sealing and opening                                                 */
 
-static krb5_error_code
-seal(krb5_context k5, const krb5_keyblock *key, krb5_keyusage usage,
-     const krb5_data *plain, krb5_enc_data *out)
-{
-    size_t len = 0;
-    krb5_error_code ret;
-
-    memset(out, 0, sizeof(*out));
-    ret = krb5_c_encrypt_length(k5, key->enctype, plain->length, &len);
-    if (ret)
-        return ret;
-    out->magic = KV5M_ENC_DATA;
-    out->enctype = key->enctype;
-    out->ciphertext.length = (unsigned int)len;
-    out->ciphertext.data = malloc(len);
-    if (out->ciphertext.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_encrypt(k5, key, usage, NULL, plain, out);
-    if (ret) {
-        free(out->ciphertext.data);
-        out->ciphertext.data = NULL;
-    }
-    return ret;
-}
-
-/* Decrypt IN into *PLAIN_OUT (malloc'ed; the caller zeroes and frees). */
-static krb5_error_code
-unseal(krb5_context k5, const krb5_keyblock *key, krb5_keyusage usage,
-       const krb5_enc_data *in, krb5_data *plain_out)
-{
-    krb5_data plain = { KV5M_DATA, in->ciphertext.length, NULL };
-    krb5_error_code ret;
-
-    plain.data = malloc(in->ciphertext.length > 0 ? in->ciphertext.length
-                                                  : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(k5, key, usage, NULL, in, &plain);
-    if (ret) {
-        free(plain.data);
-        return ret;
-    }
-    *plain_out = plain;
-    return 0;
-}
-
-static void
-free_secret(krb5_data *d)
-{
-    if (d->data != NULL)
-        explicit_bzero(d->data, d->length);
-    free(d->data);
-    d->data = NULL;
-    d->length = 0;
-}
-
-/* An encoder's result, zeroed before it is freed (it may hold secrets). */
-static void
-free_encoded(krb5_context k5, krb5_data *d)
-{
-    if (d == NULL)
-        return;
-    if (d->data != NULL)
-        explicit_bzero(d->data, d->length);
-    krb5_free_data(k5, d);
-}
-
 /* ------------------------------------------------------------------ */
 /* The request                                                         */
 
@@ -229,18 +164,8 @@ static krb5_error_code
 make_ap_req(struct ks_context *ctx, const krb5_creds *creds,
             const struct ks_kpasswd_request *req, krb5_data **ap_req_out)
 {
-    krb5_ticket *ticket = NULL;
     krb5_authenticator auth;
-    krb5_ap_req ap;
-    krb5_data *auth_der = NULL;
-    krb5_enc_data sealed = { 0 };
-    krb5_error_code ret;
 
-    ret = decode_krb5_ticket(&creds->ticket, &ticket);
-    if (ret) {
-        ks_error_set(ctx, ret, "decoding the kadmin/changepw ticket");
-        goto cleanup;
-    }
     memset(&auth, 0, sizeof(auth));
     auth.magic = KV5M_AUTHENTICATOR;
     auth.client = creds->client;
@@ -248,24 +173,8 @@ make_ap_req(struct ks_context *ctx, const krb5_creds *creds,
     auth.cusec = req->cusec;
     auth.subkey = (krb5_keyblock *)&req->subkey;
     auth.seq_number = req->seq;
-    ret = encode_krb5_authenticator(&auth, &auth_der);
-    if (!ret)
-        ret = seal(ctx->k5, &req->session, KRB5_KEYUSAGE_AP_REQ_AUTH,
-                   auth_der, &sealed);
-    if (ret)
-        goto cleanup;
-    memset(&ap, 0, sizeof(ap));
-    ap.magic = KV5M_AP_REQ;
-    ap.ap_options = AP_OPTS_MUTUAL_REQUIRED;
-    ap.ticket = ticket;
-    ap.authenticator = sealed;
-    ret = encode_krb5_ap_req(&ap, ap_req_out);
-
-cleanup:
-    free(sealed.ciphertext.data);
-    free_encoded(ctx->k5, auth_der);
-    krb5_free_ticket(ctx->k5, ticket);
-    return ret;
+    return ks_apreq_make(ctx, creds, AP_OPTS_MUTUAL_REQUIRED,
+                         KRB5_KEYUSAGE_AP_REQ_AUTH, &auth, ap_req_out);
 }
 
 /* KRB-PRIV of the new password under the subkey (usage 13). */
@@ -289,12 +198,13 @@ make_priv(struct ks_context *ctx, const struct ks_kpasswd_request *req,
     priv.magic = KV5M_PRIV;
     ret = encode_krb5_enc_priv_part(&part, &part_der);
     if (!ret)
-        ret = seal(ctx->k5, &req->subkey, KRB5_KEYUSAGE_KRB_PRIV_ENCPART,
-                   part_der, &priv.enc_part);
+        ret = ks_secret_encrypt(ctx->k5, &req->subkey,
+                                KRB5_KEYUSAGE_KRB_PRIV_ENCPART, part_der,
+                                &priv.enc_part);
     if (!ret)
         ret = encode_krb5_priv(&priv, priv_out);
     free(priv.enc_part.ciphertext.data);
-    free_encoded(ctx->k5, part_der);
+    ks_secret_free_encoded(ctx->k5, part_der);
     return ret;
 }
 
@@ -535,8 +445,9 @@ read_ap_rep(struct ks_context *ctx, const struct ks_kpasswd_request *req,
         ret = KRB5KRB_AP_ERR_MODIFIED;
         goto cleanup;
     }
-    ret = unseal(ctx->k5, &req->session, KRB5_KEYUSAGE_AP_REP_ENCPART,
-                 &rep->enc_part, &plain);
+    ret = ks_secret_decrypt(ctx->k5, &req->session,
+                            KRB5_KEYUSAGE_AP_REP_ENCPART, &rep->enc_part,
+                            &plain);
     if (ret) {
         ks_error_set(ctx, ret, "the kpasswd server's AP-REP does not open "
                      "with the ticket's session key");
@@ -555,7 +466,7 @@ read_ap_rep(struct ks_context *ctx, const struct ks_kpasswd_request *req,
     *seq_out = part->seq_number;
 
 cleanup:
-    free_secret(&plain);
+    ks_secret_free(&plain);
     krb5_free_ap_rep_enc_part(ctx->k5, part);
     krb5_free_ap_rep(ctx->k5, rep);
     return ret;
@@ -583,8 +494,9 @@ read_priv(struct ks_context *ctx, const struct ks_kpasswd_request *req,
                            "server's KRB-PRIV does not decode");
         goto cleanup;
     }
-    ret = unseal(ctx->k5, &req->subkey, KRB5_KEYUSAGE_KRB_PRIV_ENCPART,
-                 &priv->enc_part, &plain);
+    ret = ks_secret_decrypt(ctx->k5, &req->subkey,
+                            KRB5_KEYUSAGE_KRB_PRIV_ENCPART, &priv->enc_part,
+                            &plain);
     if (ret) {
         ks_error_set(ctx, ret, "the kpasswd server's KRB-PRIV does not open "
                      "with our subkey");
@@ -604,7 +516,7 @@ read_priv(struct ks_context *ctx, const struct ks_kpasswd_request *req,
         ret = parse_result(ctx, &part->user_data, true, result);
 
 cleanup:
-    free_secret(&plain);
+    ks_secret_free(&plain);
     krb5_free_priv_enc_part(ctx->k5, part);
     krb5_free_priv(ctx->k5, priv);
     return ret;

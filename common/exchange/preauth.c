@@ -12,6 +12,7 @@
 #include "exchange/as.h"
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/secret.h"
 #include "core/krb5_private.h"
 #include "wire/padata.h"
 
@@ -224,23 +225,12 @@ ks_as_make_enc_timestamp(struct ks_context *ctx, const krb5_keyblock *key,
     krb5_enc_data enc = { 0 };
     krb5_pa_data *pa = NULL;
     krb5_error_code ret;
-    size_t len = 0;
 
-    ret = encode_krb5_pa_enc_ts(&ts, &plain);
-    if (ret)
-        goto cleanup;
-    ret = krb5_c_encrypt_length(ctx->k5, key->enctype, plain->length, &len);
-    if (ret)
-        goto cleanup;
-    enc.ciphertext.length = (unsigned int)len;
-    enc.ciphertext.data = malloc(len);
     pa = calloc(1, sizeof(*pa));
-    if (enc.ciphertext.data == NULL || pa == NULL) {
-        ret = ENOMEM;
-        goto cleanup;
-    }
-    ret = krb5_c_encrypt(ctx->k5, key, KRB5_KEYUSAGE_AS_REQ_PA_ENC_TS, NULL,
-                         plain, &enc);
+    ret = pa == NULL ? ENOMEM : encode_krb5_pa_enc_ts(&ts, &plain);
+    if (!ret)
+        ret = ks_secret_encrypt(ctx->k5, key, KRB5_KEYUSAGE_AS_REQ_PA_ENC_TS,
+                                plain, &enc);
     if (ret)
         goto cleanup;
     ret = encode_krb5_enc_data(&enc, &der);
@@ -255,9 +245,7 @@ ks_as_make_enc_timestamp(struct ks_context *ctx, const krb5_keyblock *key,
     pa = NULL;
 
 cleanup:
-    if (plain != NULL)
-        explicit_bzero(plain->data, plain->length);
-    krb5_free_data(ctx->k5, plain);
+    ks_secret_free_encoded(ctx->k5, plain);
     free(enc.ciphertext.data);
     free(pa);
     if (ret)

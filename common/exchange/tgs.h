@@ -209,6 +209,16 @@ krb5_error_code ks_tgs_realm_path(struct ks_context *ctx,
                                   char ***path_out);
 
 /*
+ * MIT's client path (k5_client_realm_path): CLIENT_REALM, the [capaths]
+ * intermediates when [capaths] names the pair, and SERVICE_REALM.  Errors
+ * and freeing as ks_tgs_realm_path.
+ */
+krb5_error_code ks_tgs_client_path(struct ks_context *ctx,
+                                   const char *client_realm,
+                                   const char *service_realm,
+                                   char ***path_out);
+
+/*
  * The realm [domain_realm] gives HOST (exact name, then each parent
  * domain as ".suffix" and "suffix"), or NULL in *realm_out when none does
  * (0 returned).  Free with free().

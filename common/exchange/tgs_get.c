@@ -137,14 +137,20 @@ fast_for(const struct walk *w, const krb5_creds *tgt)
 }
 
 /* Steps 1, 6 and 7 for SERVER with TGT.  A TGT on the way (FOR_TGT) is
- * asked for with the configured enctypes, not the service's -e. */
+ * asked for with the configured enctypes, not the service's -e.  When
+ * REFUSED_OUT is not NULL it tells whether a failure came from the KDC's
+ * reply (a KRB-ERROR or a reply that failed a check) rather than from
+ * building or sending the request: only then may the realm path try a
+ * closer realm, as MIT does. */
 static krb5_error_code
 exchange(struct walk *w, const krb5_creds *tgt, krb5_const_principal server,
-         krb5_flags extra_options, bool for_tgt, krb5_creds **creds_out)
+         krb5_flags extra_options, bool for_tgt, bool *refused_out,
+         krb5_creds **creds_out)
 {
     struct ks_tgs_options o = w->opts->request;
     struct ks_tgs_request *req = NULL;
     krb5_data reply = { 0 };
+    bool refused = false;
     krb5_error_code ret;
 
     o.kdc_options |= extra_options | (tgt->ticket_flags & INHERITED_FLAGS);
@@ -154,8 +160,12 @@ exchange(struct walk *w, const krb5_creds *tgt, krb5_const_principal server,
     ret = ks_tgs_build_request(w->ctx, tgt, server, &o, &req);
     if (!ret)
         ret = ks_tgs_send(w->ctx, req, &reply, NULL);
-    if (!ret)
+    if (!ret) {
         ret = ks_tgs_open_reply(w->ctx, req, &reply, creds_out);
+        refused = ret != 0;
+    }
+    if (refused_out != NULL)
+        *refused_out = refused;
     krb5_free_data_contents(w->ctx->k5, &reply);
     ks_tgs_request_free(w->ctx, req);
     return ret;
@@ -176,6 +186,17 @@ keep(struct walk *w, const krb5_creds *creds, bool store,
     return ks_ccache_index_add(w->ctx, w->idx, creds, kept_out);
 }
 
+/* Whether REALM is one of the first N of SEEN. */
+static bool
+seen_before(const krb5_data *realm, char **seen, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (data_eq(realm, seen[i]))
+            return true;
+    }
+    return false;
+}
+
 /* Where REALM is in PATH after position FROM, or 0. */
 static size_t
 path_pos(char **path, size_t from, const krb5_data *realm)
@@ -187,51 +208,64 @@ path_pos(char **path, size_t from, const krb5_data *realm)
     return 0;
 }
 
-/* One hop of the path: a TGT for a realm after PATH[I], from PATH[I]'s
- * KDC (cached, or asked for); *i is moved to the realm reached. */
+/* A valid cached TGT for PATH[TO] issued by any realm before it on the
+ * path (MIT matches the TGT's name only, whoever issued it), or NULL. */
 static krb5_error_code
-hop(struct walk *w, char **path, size_t *i, const krb5_creds **tgt)
+cached_tgt(struct walk *w, char **path, size_t to, const krb5_creds **tgt_out)
+{
+    krb5_principal want = NULL;
+    const krb5_creds *c = NULL;
+    krb5_error_code ret = 0;
+
+    for (size_t i = 0; c == NULL && i < to; i++) {
+        ret = tgs_principal(w, path[to], path[i], &want);
+        if (ret)
+            break;
+        c = find_valid(w, want, 0);
+        krb5_free_principal(w->ctx->k5, want);
+    }
+    *tgt_out = c;
+    return ret;
+}
+
+/* Ask the KDC that *TGT is for (TO's issuer AT) for krbtgt/TO@AT; the
+ * reply must be a TGT issued by AT.  *refused_out as for exchange(). */
+static krb5_error_code
+ask_tgt(struct walk *w, const char *to, const char *at,
+        const krb5_creds *tgt, bool *refused_out, krb5_creds **got_out)
 {
     krb5_principal want = NULL;
     krb5_creds *got = NULL;
-    const krb5_creds *c;
-    size_t j;
     char name[256];
     krb5_error_code ret;
 
-    ret = tgs_principal(w, path[*i + 1], path[*i], &want);
+    *refused_out = false;
+    ret = tgs_principal(w, to, at, &want);
     if (ret)
         return ret;
-    c = find_valid(w, want, 0);
-    if (c != NULL) {
-        *tgt = c;
-        *i += 1;
-        goto cleanup;
-    }
     if (w->opts->cached_only) {
         ret = ks_error_set(w->ctx, KRB5_CC_NOTFOUND, "no cross-realm "
                            "ticket-granting ticket %s in the cache",
-                           ks_text_principal(w->ctx->k5, want, name, sizeof(name)));
+                           ks_text_principal(w->ctx->k5, want, name,
+                                             sizeof(name)));
         goto cleanup;
     }
-    ret = exchange(w, *tgt, want, 0, true, &got);
+    ret = exchange(w, tgt, want, 0, true, refused_out, &got);
     if (ret)
         goto cleanup;
-    /* The KDC may send a TGT further along the path, never off it. */
-    j = ks_tgs_is_tgs_principal(got->server) &&
-        data_eq(&got->server->realm, path[*i]) ?
-        path_pos(path, *i, &got->server->data[1]) : 0;
-    if (j == 0) {
+    if (!ks_tgs_is_tgs_principal(got->server) ||
+        !data_eq(&got->server->realm, at)) {
         ret = ks_error_set(w->ctx, KRB5_KDCREP_MODIFIED, "the KDC of %s "
-                           "sent %s, which is not on the path", path[*i],
-                           ks_text_principal(w->ctx->k5, got->server, name,
-                                    sizeof(name)));
+                           "sent %s, not a ticket-granting ticket of its "
+                           "own", at, ks_text_principal(w->ctx->k5,
+                                                        got->server, name,
+                                                        sizeof(name)));
         goto cleanup;
     }
     ks_trace(w->ctx->trace, "TGS path", 0, "hop", "cross-realm TGT %s",
              ks_text_principal(w->ctx->k5, got->server, name, sizeof(name)));
-    ret = keep(w, got, true, tgt);
-    *i = j;
+    *got_out = got;
+    got = NULL;
 
 cleanup:
     krb5_free_creds(w->ctx->k5, got);
@@ -239,16 +273,160 @@ cleanup:
     return ret;
 }
 
-/* A TGT that the KDC of REALM accepts: krbtgt/REALM@C cached, or fetched
- * along the realm path from the local TGT. */
+/*
+ * A KDC on the path sent a TGT for a realm off it (it knows another way):
+ * ask the KDC of each TGT received for the service realm's TGT, as MIT
+ * does, until it comes (KRB5_KDC_UNREACH on a loop or after
+ * KS_TGS_MAX_HOPS).  These TGTs are kept in memory only, as MIT keeps them.
+ */
+static krb5_error_code
+off_path(struct walk *w, const char *target, krb5_creds *first,
+         bool *refused_out, const krb5_creds **tgt_out)
+{
+    char *seen[KS_TGS_MAX_HOPS + 1] = { 0 };
+    const krb5_creds *tgt = NULL;
+    krb5_creds *got = first;
+    const krb5_data *r;
+    size_t n = 0;
+    krb5_error_code ret = 0;
+
+    *refused_out = false;
+    while (!ret) {
+        r = &got->server->data[1];
+        if (seen_before(r, seen, n) || n == KS_TGS_MAX_HOPS) {
+            ret = ks_error_set(w->ctx, KRB5_KDC_UNREACH, "off the realm "
+                               "path: a loop or too many hops at %.*s",
+                               (int)r->length, r->data);
+            break;
+        }
+        seen[n] = strndup(r->data, r->length);
+        ret = seen[n] == NULL ? ENOMEM : keep(w, got, false, &tgt);
+        if (ret)
+            break;
+        krb5_free_creds(w->ctx->k5, got);
+        got = NULL;
+        if (data_eq(&tgt->server->data[1], target))
+            break;
+        ks_trace(w->ctx->trace, "TGS path", 0, "off path",
+                 "realm %s is off the path: asking its KDC for %s",
+                 seen[n], target);
+        ret = ask_tgt(w, target, seen[n++], tgt, refused_out, &got);
+    }
+    if (!ret)
+        *tgt_out = tgt;
+    krb5_free_creds(w->ctx->k5, got);
+    for (size_t i = 0; i <= n && i <= KS_TGS_MAX_HOPS; i++)
+        free(seen[i]);
+    return ret;
+}
+
+/*
+ * Walk PATH (client realm first, service realm last) from *TGT, the local
+ * TGT, in MIT's order (get_creds.c): from the realm reached so far, ask
+ * first for the TGT of the service realm itself (a direct cross-realm
+ * key); when that KDC refuses, for the realm before it on the path, and so
+ * on back towards the realm reached.  A TGT received for a realm on the
+ * path moves the walk there (and is stored when it is the one asked for,
+ * as MIT stores it); one for a realm off the path starts off_path().  A
+ * cached TGT stands in for a request.  The last refusal is the error, and
+ * *refused_out says the walk ended on one.
+ */
+static krb5_error_code
+walk_path(struct walk *w, char **path, bool direct_refused,
+          const krb5_creds **tgt, bool *refused_out)
+{
+    const krb5_creds *c;
+    krb5_creds *got = NULL;
+    size_t last = 0, cur = 0, next, j;
+    krb5_error_code ret = 0;
+
+    while (path[last + 1] != NULL)
+        last++;
+    /* DIRECT_REFUSED: the client realm's KDC already refused the TGT of
+     * the service realm; ask for the realm before it. */
+    next = direct_refused && last > 1 ? last - 1 : last;
+    /* Each pass moves CUR forward or NEXT back towards CUR: it ends. */
+    while (cur < last) {
+        ret = cached_tgt(w, path, next, &c);
+        if (ret)
+            return ret;
+        if (c != NULL) {
+            *tgt = c;
+            cur = next;
+            next = last;
+            continue;
+        }
+        ret = ask_tgt(w, path[next], path[cur], *tgt, refused_out, &got);
+        if (ret && (!*refused_out || next == cur + 1))
+            return ret;
+        if (ret) {
+            ks_trace(w->ctx->trace, "TGS path", 0, "closer",
+                     "the KDC of %s refused krbtgt/%s@%s: trying the "
+                     "closer realm %s", path[cur], path[next], path[cur],
+                     path[next - 1]);
+            next--;
+            continue;
+        }
+        j = path_pos(path, cur, &got->server->data[1]);
+        if (j == 0 && data_eq(&got->server->data[1], path[0])) {
+            krb5_free_creds(w->ctx->k5, got);
+            return ks_error_set(w->ctx, KRB5_KDCREP_MODIFIED, "the KDC of "
+                                "%s sent the client realm's TGT back",
+                                path[cur]);
+        }
+        if (j == 0)
+            return off_path(w, path[last], got, refused_out, tgt);
+        ret = keep(w, got, j == next, tgt);
+        krb5_free_creds(w->ctx->k5, got);
+        got = NULL;
+        if (ret)
+            return ret;
+        cur = j;
+        next = last;
+    }
+    return 0;
+}
+
+/* kstep's last resort after MIT's walk ended on refusal MIT_RET: PATH, the
+ * hierarchical path, from LOCAL.  If that fails too, MIT's error stays. */
+static krb5_error_code
+walk_hierarchy(struct walk *w, char **path, krb5_error_code mit_ret,
+               const krb5_creds *local, const krb5_creds **tgt_out)
+{
+    const char *msg = ks_context_message(w->ctx, mit_ret);
+    const krb5_creds *tgt = local;
+    bool refused;
+    krb5_error_code ret;
+
+    ks_trace(w->ctx->trace, "TGS path", 0, "hierarchy",
+             "no way found where MIT looks: trying the realm hierarchy "
+             "through %s", path[1]);
+    ret = walk_path(w, path, true, &tgt, &refused);
+    if (ret && msg != NULL) {
+        krb5_set_error_message(w->ctx->k5, mit_ret, "%s", msg);
+        ret = mit_ret;
+    }
+    ks_context_free_message(w->ctx, msg);
+    if (!ret)
+        *tgt_out = tgt;
+    return ret;
+}
+
+/*
+ * A TGT that the KDC of REALM accepts: a valid cached TGT for REALM, or one
+ * fetched along MIT's client path from the local TGT (walk_path).  Where
+ * MIT gives up on a refusal and the realm hierarchy offers intermediate
+ * realms that [capaths] did not name, kstep walks that path too; when
+ * that fails as well, the error is MIT's.
+ */
 static krb5_error_code
 tgt_for_realm(struct walk *w, const char *realm, const krb5_creds **tgt_out)
 {
     const krb5_data *cr = client_realm(w);
-    krb5_principal direct = NULL;
-    const krb5_creds *tgt = NULL;
-    char **path = NULL, *client = NULL;
-    size_t i = 0;
+    const krb5_creds *tgt = NULL, *local = NULL;
+    char **path = NULL, **hier = NULL, *client = NULL;
+    size_t last = 1;
+    bool refused = false;
     krb5_error_code ret;
 
     if (data_eq(cr, realm))
@@ -256,29 +434,31 @@ tgt_for_realm(struct walk *w, const char *realm, const krb5_creds **tgt_out)
     client = strndup(cr->data, cr->length);
     if (client == NULL)
         return ENOMEM;
-    ret = tgs_principal(w, realm, client, &direct);
-    if (ret)
-        goto cleanup;
-    if ((tgt = find_valid(w, direct, 0)) != NULL)
+    ret = ks_tgs_client_path(w->ctx, client, realm, &path);
+    while (!ret && path[last + 1] != NULL)
+        last++;
+    if (!ret)
+        ret = cached_tgt(w, path, last, &tgt);
+    if (ret || tgt != NULL)
         goto done;
-    ret = local_tgt(w, &tgt);
-    if (!ret)
-        ret = ks_tgs_realm_path(w->ctx, client, realm, &path);
-    if (!ret)
-        ks_trace(w->ctx->trace, "TGS path", 0, "path",
-                 "no TGT for %s in the cache: going there from %s", realm,
-                 client);
-    /* Every hop moves I forward along a path of at most MAX_HOPS + 1. */
-    while (!ret && path[i + 1] != NULL)
-        ret = hop(w, path, &i, &tgt);
+    ret = local_tgt(w, &local);
+    if (ret)
+        goto done;
+    ks_trace(w->ctx->trace, "TGS path", 0, "path",
+             "no TGT for %s in the cache: going there from %s", realm,
+             client);
+    tgt = local;
+    ret = walk_path(w, path, false, &tgt, &refused);
+    if (ret && refused && path[2] == NULL &&
+        ks_tgs_realm_path(w->ctx, client, realm, &hier) == 0 &&
+        hier[2] != NULL)
+        ret = walk_hierarchy(w, hier, ret, local, &tgt);
 
 done:
     if (!ret)
         *tgt_out = tgt;
-
-cleanup:
+    ks_config_free_list(hier);
     ks_config_free_list(path);
-    krb5_free_principal(w->ctx->k5, direct);
     free(client);
     return ret;
 }
@@ -306,17 +486,6 @@ with_realm(struct walk *w, krb5_const_principal p, const char *realm,
     copy->realm.length = (unsigned int)len;
     *out = copy;
     return 0;
-}
-
-/* Whether REALM is one of the first N of SEEN. */
-static bool
-seen_before(const krb5_data *realm, char **seen, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (data_eq(realm, seen[i]))
-            return true;
-    }
-    return false;
 }
 
 static krb5_error_code
@@ -352,7 +521,8 @@ follow_referrals(struct walk *w, krb5_const_principal server,
         ask = NULL;
         ret = with_realm(w, server, cur->data, cur->length, &ask);
         if (!ret)
-            ret = exchange(w, tgt, ask, KDC_OPT_CANONICALIZE, false, &got);
+            ret = exchange(w, tgt, ask, KDC_OPT_CANONICALIZE, false, NULL,
+                           &got);
         if (ret || !ks_tgs_is_tgs_principal(got->server) ||
             ks_tgs_is_tgs_principal(server))
             break;
@@ -404,7 +574,7 @@ get_in_realm(struct walk *w, krb5_const_principal server, const char *realm,
     if (!ret && w->opts->canonicalize)
         ret = follow_referrals(w, there, tgt, creds_out);
     else if (!ret)
-        ret = exchange(w, tgt, there, 0, false, creds_out);
+        ret = exchange(w, tgt, there, 0, false, NULL, creds_out);
     krb5_free_principal(w->ctx->k5, there);
     return ret;
 }

@@ -29,7 +29,4 @@ tgs_ts_distance(krb5_timestamp a, krb5_timestamp b)
 /* Whether E is in the 0-terminated LIST. */
 bool tgs_etype_in(krb5_enctype e, const krb5_enctype *list);
 
-/* Zero and free a krb5_data's buffer (a decrypted or encoded secret). */
-void tgs_zap_data(krb5_data *d);
-
 #endif /* KS_TGS_INT_H */

@@ -1,6 +1,7 @@
 /*
  * tgs_path: which realms a cross-realm request goes through ([capaths],
- * else the hierarchical path over common domain suffixes, as MIT does),
+ * else straight to the service realm, as MIT's client does; or, for
+ * kstep's last resort, the hierarchical path over common domain suffixes),
  * and which realm [domain_realm] gives a host.
  */
 #include <errno.h>
@@ -149,22 +150,29 @@ hierarchical(const char *client, const char *service, struct path *p)
     return 0;
 }
 
-krb5_error_code
-ks_tgs_realm_path(struct ks_context *ctx, const char *client_realm,
-                  const char *service_realm, char ***path_out)
+/* The path from CLIENT to SERVICE: [capaths], else the hierarchy when
+ * HIERARCHY is set, else straight there. */
+static krb5_error_code
+make_path(struct ks_context *ctx, const char *client, const char *service,
+          bool hierarchy, char ***path_out)
 {
     struct path p = { 0 };
     bool found;
     char **out;
     krb5_error_code ret;
 
-    ret = capaths(ctx, client_realm, service_realm, &p, &found);
-    if (!ret && !found)
-        ret = hierarchical(client_realm, service_realm, &p);
+    ret = capaths(ctx, client, service, &p, &found);
+    if (!ret && !found && hierarchy) {
+        ret = hierarchical(client, service, &p);
+    } else if (!ret && !found) {
+        ret = path_add(&p, client, strlen(client));
+        if (!ret)
+            ret = path_add(&p, service, strlen(service));
+    }
     if (ret == KRB5_CONFIG_BADFORMAT)
         ks_error_set(ctx, ret, "the path from realm %s to %s is longer "
-                     "than %d hops or names a realm twice", client_realm,
-                     service_realm, KS_TGS_MAX_HOPS);
+                     "than %d hops or names a realm twice", client,
+                     service, KS_TGS_MAX_HOPS);
     if (ret) {
         path_clear(&p);
         return ret;
@@ -177,6 +185,20 @@ ks_tgs_realm_path(struct ks_context *ctx, const char *client_realm,
     memcpy(out, p.realms, p.n * sizeof(*out));
     *path_out = out;
     return 0;
+}
+
+krb5_error_code
+ks_tgs_realm_path(struct ks_context *ctx, const char *client_realm,
+                  const char *service_realm, char ***path_out)
+{
+    return make_path(ctx, client_realm, service_realm, true, path_out);
+}
+
+krb5_error_code
+ks_tgs_client_path(struct ks_context *ctx, const char *client_realm,
+                   const char *service_realm, char ***path_out)
+{
+    return make_path(ctx, client_realm, service_realm, false, path_out);
 }
 
 krb5_error_code

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/secret.h"
 #include "core/text.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
@@ -120,14 +121,10 @@ decrypt_with(struct ks_context *ctx, const krb5_keyblock *key,
 
     if (key == NULL || key->enctype != rep->enc_part.enctype)
         return KRB5_BAD_ENCTYPE;
-    plain.length = rep->enc_part.ciphertext.length;
-    plain.data = malloc(plain.length ? plain.length : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(ctx->k5, key, usage, NULL, &rep->enc_part, &plain);
+    ret = ks_secret_decrypt(ctx->k5, key, usage, &rep->enc_part, &plain);
     if (!ret)
         ret = decode_krb5_enc_kdc_rep_part(&plain, &rep->enc_part2);
-    tgs_zap_data(&plain);
+    ks_secret_free(&plain);
     return ret;
 }
 

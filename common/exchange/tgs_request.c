@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/secret.h"
+#include "exchange/apreq.h"
 #include "core/text.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
@@ -31,17 +33,6 @@ tgs_etype_in(krb5_enctype e, const krb5_enctype *list)
             return true;
     }
     return false;
-}
-
-void
-tgs_zap_data(krb5_data *d)
-{
-    if (d == NULL || d->data == NULL)
-        return;
-    explicit_bzero(d->data, d->length);
-    free(d->data);
-    d->data = NULL;
-    d->length = 0;
 }
 
 void
@@ -178,9 +169,6 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
 {
     krb5_authenticator auth;
     krb5_checksum cksum = { 0 };
-    krb5_data *plain = NULL;
-    krb5_enc_data enc = { 0 };
-    size_t len;
     krb5_error_code ret;
 
     /* Type 0: the mandatory keyed checksum of the session key's type. */
@@ -195,57 +183,11 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
     auth.ctime = req->ctime;
     auth.cusec = req->cusec;
     auth.subkey = req->subkey;
-    ret = encode_krb5_authenticator(&auth, &plain);
-    if (ret)
-        goto cleanup;
-    ret = krb5_c_encrypt_length(ctx->k5, req->tgt->keyblock.enctype,
-                                plain->length, &len);
-    if (ret)
-        goto cleanup;
-    enc.magic = KV5M_ENC_DATA;
-    enc.enctype = req->tgt->keyblock.enctype;
-    enc.ciphertext.data = malloc(len);
-    enc.ciphertext.length = (unsigned int)len;
-    if (enc.ciphertext.data == NULL) {
-        ret = ENOMEM;
-        goto cleanup;
-    }
-    ret = krb5_c_encrypt(ctx->k5, &req->tgt->keyblock, KU_TGS_REQ_AUTH, NULL,
-                         plain, &enc);
-    if (ret)
-        goto cleanup;
-    *enc_out = enc;
-    enc.ciphertext.data = NULL;
+    ret = ks_apreq_seal_authenticator(ctx, &req->tgt->keyblock,
+                                      KU_TGS_REQ_AUTH, &auth, enc_out);
 
 cleanup:
-    free(enc.ciphertext.data);
-    if (plain != NULL)
-        tgs_zap_data(plain);
-    free(plain);
     krb5_free_checksum_contents(ctx->k5, &cksum);
-    return ret;
-}
-
-/* PA-TGS-REQ: the AP-REQ carrying the TGT and AUTH, DER into *out. */
-static krb5_error_code
-make_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
-            const krb5_enc_data *auth, krb5_data **out)
-{
-    krb5_ticket *ticket = NULL;
-    krb5_ap_req ap;
-    krb5_error_code ret;
-
-    ret = krb5_decode_ticket(&tgt->ticket, &ticket);
-    if (ret) {
-        ks_error_set(ctx, ret, "decoding the ticket-granting ticket");
-        return ret;
-    }
-    memset(&ap, 0, sizeof(ap));
-    ap.magic = KV5M_AP_REQ;
-    ap.ticket = ticket;
-    ap.authenticator = *auth;
-    ret = encode_krb5_ap_req(&ap, out);
-    krb5_free_ticket(ctx->k5, ticket);
     return ret;
 }
 
@@ -341,7 +283,7 @@ encode_request(struct ks_context *ctx, struct ks_tgs_request *req)
     if (!ret)
         ret = make_authenticator(ctx, req, body, &auth);
     if (!ret)
-        ret = make_ap_req(ctx, req->tgt, &auth, &ap);
+        ret = ks_apreq_encode(ctx, req->tgt, 0, &auth, &ap);
     if (ret)
         goto cleanup;
     memset(&pa, 0, sizeof(pa));
@@ -497,18 +439,14 @@ open_authenticator(struct ks_context *ctx, const krb5_creds *tgt,
     krb5_data plain = { 0 };
     krb5_error_code ret;
 
-    plain.length = enc->ciphertext.length;
-    plain.data = malloc(plain.length ? plain.length : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(ctx->k5, &tgt->keyblock, KU_TGS_REQ_AUTH, NULL,
-                         enc, &plain);
+    ret = ks_secret_decrypt(ctx->k5, &tgt->keyblock, KU_TGS_REQ_AUTH, enc,
+                            &plain);
     if (ret)
         ks_error_set(ctx, ret, "opening the TGS-REQ's authenticator with "
                      "the ticket-granting ticket's session key");
     else
         ret = decode_krb5_authenticator(&plain, auth_out);
-    tgs_zap_data(&plain);
+    ks_secret_free(&plain);
     return ret;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wire/artefact.h"
+#include "wire/padata.h"
 #include "inspect/describe.h"
 #include "core/errors.h"
 #include "inspect/inspect.h"
@@ -45,34 +46,10 @@ ks_describe_msg_type_name(int msg_type)
     return lookup(msg_types, COUNT(msg_types), msg_type);
 }
 
-/* RFC 4120 7.5.2, RFC 6113, RFC 6806, MS-SFU, MS-KILE. */
-static const struct number_name padata_types[] = {
-    { 1, "PA-TGS-REQ" },
-    { 2, "PA-ENC-TIMESTAMP" },
-    { 3, "PA-PW-SALT" },
-    { 11, "PA-ETYPE-INFO" },
-    { 16, "PA-PK-AS-REQ" },
-    { 17, "PA-PK-AS-REP" },
-    { 19, "PA-ETYPE-INFO2" },
-    { 20, "PA-SVR-REFERRAL-INFO" },
-    { 128, "PA-PAC-REQUEST" },
-    { 129, "PA-FOR-USER" },
-    { 130, "PA-S4U-X509-USER" },
-    { 133, "PA-FX-COOKIE" },
-    { 136, "PA-FX-FAST" },
-    { 137, "PA-FX-ERROR" },
-    { 138, "PA-ENCRYPTED-CHALLENGE" },
-    { 149, "PA-REQ-ENC-PA-REP" },
-    { 150, "PA-AS-FRESHNESS" },
-    { 151, "PA-SPAKE" },
-    { 165, "PA-SUPPORTED-ENCTYPES" },
-    { 167, "PA-PAC-OPTIONS" },
-};
-
 const char *
 ks_describe_padata_name(krb5_preauthtype type)
 {
-    return lookup(padata_types, COUNT(padata_types), (int)type);
+    return ks_padata_name(type);
 }
 
 const char *
@@ -635,188 +612,117 @@ emit_header(struct ks_emit *e, const krb5_data *der)
     ks_emit_int(e, "length", der->length);
 }
 
-/* Decoders by first byte.  Each decodes before it emits anything, so a
- * message that does not decode leaves the output untouched. */
-typedef krb5_error_code (*describe_fn)(struct ks_context *, struct ks_emit *,
-                                       const krb5_data *);
+/*
+ * The messages kstep decode describes field by field, by their first byte
+ * (the APPLICATION tag).  Each kind has a libkrb5 decoder, a describer and
+ * a free function of its own type; KIND_ADAPTERS wraps them in functions
+ * of one type each, so that one table holds every kind without casting
+ * function pointers.
+ */
+struct message_kind {
+    unsigned char first;
+    krb5_error_code (*decode)(const krb5_data *der, void **msg_out);
+    void (*describe)(struct ks_context *ctx, struct ks_emit *e,
+                     const void *msg);
+    void (*release)(krb5_context k5, void *msg);
+};
 
-static krb5_error_code
-describe_as_req(struct ks_context *ctx, struct ks_emit *e,
-                const krb5_data *der)
-{
-    krb5_kdc_req *req = NULL;
-    krb5_error_code ret = decode_krb5_as_req(der, &req);
-
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_kdc_req(ctx, e, NULL, req);
-    krb5_free_kdc_req(ctx->k5, req);
-    return 0;
-}
-
-static krb5_error_code
-describe_tgs_req(struct ks_context *ctx, struct ks_emit *e,
-                 const krb5_data *der)
-{
-    krb5_kdc_req *req = NULL;
-    krb5_error_code ret = decode_krb5_tgs_req(der, &req);
-
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_kdc_req(ctx, e, NULL, req);
-    krb5_free_kdc_req(ctx->k5, req);
-    return 0;
-}
-
-static krb5_error_code
-describe_rep(struct ks_context *ctx, struct ks_emit *e, const krb5_data *der)
-{
-    krb5_kdc_rep *rep = NULL;
-    krb5_error_code ret;
-
-    ret = ((unsigned char)der->data[0] == 0x6b)
-              ? decode_krb5_as_rep(der, &rep)
-              : decode_krb5_tgs_rep(der, &rep);
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_kdc_rep(ctx, e, NULL, rep);
-    krb5_free_kdc_rep(ctx->k5, rep);
-    return 0;
-}
-
-static krb5_error_code
-describe_krb_error(struct ks_context *ctx, struct ks_emit *e,
-                   const krb5_data *der)
-{
-    krb5_error *err = NULL;
-    krb5_error_code ret = decode_krb5_error(der, &err);
-
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_error(ctx, e, NULL, err);
-    krb5_free_error(ctx->k5, err);
-    return 0;
-}
-
-static krb5_error_code
-describe_ticket_msg(struct ks_context *ctx, struct ks_emit *e,
-                    const krb5_data *der)
-{
-    krb5_ticket *t = NULL;
-    krb5_error_code ret = decode_krb5_ticket(der, &t);
-
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_ticket(ctx, e, "ticket", t);
-    krb5_free_ticket(ctx->k5, t);
-    return 0;
-}
-
-static krb5_error_code
-describe_enc_tkt_msg(struct ks_context *ctx, struct ks_emit *e,
-                     const krb5_data *der)
-{
-    krb5_enc_tkt_part *part = NULL;
-    krb5_error_code ret = decode_krb5_enc_tkt_part(der, &part);
-
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_enc_tkt_part(ctx, e, "EncTicketPart", part);
-    krb5_free_enc_tkt_part(ctx->k5, part);
-    return 0;
-}
-
-static krb5_error_code
-describe_enc_rep_msg(struct ks_context *ctx, struct ks_emit *e,
-                     const krb5_data *der)
-{
-    krb5_enc_kdc_rep_part *part = NULL;
-    krb5_error_code ret = decode_krb5_enc_kdc_rep_part(der, &part);
-
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_enc_kdc_rep_part(ctx, e, "EncKDCRepPart", part);
-    krb5_free_enc_kdc_rep_part(ctx->k5, part);
-    return 0;
-}
-
-static krb5_error_code
-describe_authenticator_msg(struct ks_context *ctx, struct ks_emit *e,
-                           const krb5_data *der)
-{
-    krb5_authenticator *a = NULL;
-    krb5_error_code ret = decode_krb5_authenticator(der, &a);
-
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_authenticator(ctx, e, "authenticator", a);
-    krb5_free_authenticator(ctx->k5, a);
-    return 0;
-}
-
-static krb5_error_code
-describe_ap_req_msg(struct ks_context *ctx, struct ks_emit *e,
-                    const krb5_data *der)
-{
-    krb5_ap_req *ap = NULL;
-    krb5_error_code ret = decode_krb5_ap_req(der, &ap);
-
-    if (ret)
-        return ret;
-    emit_header(e, der);
-    ks_describe_ap_req(ctx, e, "ap-req", ap);
-    krb5_free_ap_req(ctx->k5, ap);
-    return 0;
-}
-
-static describe_fn
-describer(unsigned char first)
-{
-    switch (first) {
-    case 0x61: return describe_ticket_msg;
-    case 0x62: return describe_authenticator_msg;
-    case 0x63: return describe_enc_tkt_msg;
-    case 0x6a: return describe_as_req;
-    case 0x6b: return describe_rep;
-    case 0x6c: return describe_tgs_req;
-    case 0x6d: return describe_rep;
-    case 0x6e: return describe_ap_req_msg;
-    case 0x79: return describe_enc_rep_msg;
-    case 0x7a: return describe_enc_rep_msg;
-    case 0x7e: return describe_krb_error;
-    default: return NULL;
+#define KIND_ADAPTERS(name, type, decoder, describer, key, freer)          \
+    static krb5_error_code                                                 \
+    decode_##name(const krb5_data *der, void **msg_out)                    \
+    {                                                                      \
+        type *msg = NULL;                                                  \
+        krb5_error_code ret = decoder(der, &msg);                          \
+                                                                           \
+        if (!ret)                                                          \
+            *msg_out = msg;                                                \
+        return ret;                                                        \
+    }                                                                      \
+    static void                                                            \
+    describe_##name(struct ks_context *ctx, struct ks_emit *e,             \
+                    const void *msg)                                       \
+    {                                                                      \
+        describer(ctx, e, key, msg);                                       \
+    }                                                                      \
+    static void                                                            \
+    free_##name(krb5_context k5, void *msg)                                \
+    {                                                                      \
+        freer(k5, msg);                                                    \
     }
+
+KIND_ADAPTERS(ticket, krb5_ticket, decode_krb5_ticket, ks_describe_ticket,
+              "ticket", krb5_free_ticket)
+KIND_ADAPTERS(authenticator, krb5_authenticator, decode_krb5_authenticator,
+              ks_describe_authenticator, "authenticator",
+              krb5_free_authenticator)
+KIND_ADAPTERS(enc_tkt, krb5_enc_tkt_part, decode_krb5_enc_tkt_part,
+              ks_describe_enc_tkt_part, "EncTicketPart",
+              krb5_free_enc_tkt_part)
+KIND_ADAPTERS(as_req, krb5_kdc_req, decode_krb5_as_req, ks_describe_kdc_req,
+              NULL, krb5_free_kdc_req)
+KIND_ADAPTERS(tgs_req, krb5_kdc_req, decode_krb5_tgs_req, ks_describe_kdc_req,
+              NULL, krb5_free_kdc_req)
+KIND_ADAPTERS(as_rep, krb5_kdc_rep, decode_krb5_as_rep, ks_describe_kdc_rep,
+              NULL, krb5_free_kdc_rep)
+KIND_ADAPTERS(tgs_rep, krb5_kdc_rep, decode_krb5_tgs_rep, ks_describe_kdc_rep,
+              NULL, krb5_free_kdc_rep)
+KIND_ADAPTERS(ap_req, krb5_ap_req, decode_krb5_ap_req, ks_describe_ap_req,
+              "ap-req", krb5_free_ap_req)
+KIND_ADAPTERS(enc_rep, krb5_enc_kdc_rep_part, decode_krb5_enc_kdc_rep_part,
+              ks_describe_enc_kdc_rep_part, "EncKDCRepPart",
+              krb5_free_enc_kdc_rep_part)
+KIND_ADAPTERS(krb_error, krb5_error, decode_krb5_error, ks_describe_error,
+              NULL, krb5_free_error)
+
+#define KIND(first, name) { first, decode_##name, describe_##name, free_##name }
+
+static const struct message_kind message_kinds[] = {
+    KIND(0x61, ticket),        KIND(0x62, authenticator),
+    KIND(0x63, enc_tkt),       KIND(0x6a, as_req),
+    KIND(0x6b, as_rep),        KIND(0x6c, tgs_req),
+    KIND(0x6d, tgs_rep),       KIND(0x6e, ap_req),
+    KIND(0x79, enc_rep),       KIND(0x7a, enc_rep),
+    KIND(0x7e, krb_error),
+};
+
+static const struct message_kind *
+message_kind(unsigned char first)
+{
+    for (size_t i = 0; i < COUNT(message_kinds); i++) {
+        if (message_kinds[i].first == first)
+            return &message_kinds[i];
+    }
+    return NULL;
 }
 
 krb5_error_code
 ks_describe_message(struct ks_context *ctx, struct ks_emit *e,
                     const char *what, const krb5_data *der)
 {
-    const char *kind = ks_artefact_kind(der);
-    describe_fn fn;
+    const char *kind_name = ks_artefact_kind(der);
+    const struct message_kind *kind;
+    void *msg = NULL;
     krb5_error_code ret;
 
-    if (kind == NULL) {
+    if (kind_name == NULL) {
         return ks_error_set(ctx, KRB5KRB_AP_ERR_MSG_TYPE,
                             "%s is not a Kerberos message", what);
     }
-    fn = describer((unsigned char)der->data[0]);
-    if (fn == NULL) {
+    kind = message_kind((unsigned char)der->data[0]);
+    if (kind == NULL) {
         emit_header(e, der);
         ks_emit_note(e, "note", "no field-by-field description for this "
                                 "kind of message: use --der");
         return 0;
     }
-    ret = fn(ctx, e, der);
+    /* Decoded before anything is emitted, so a message that does not
+     * decode leaves the output untouched. */
+    ret = kind->decode(der, &msg);
     if (ret)
-        return ks_error_set(ctx, ret, "%s does not decode as %s", what, kind);
+        return ks_error_set(ctx, ret, "%s does not decode as %s", what,
+                            kind_name);
+    emit_header(e, der);
+    kind->describe(ctx, e, msg);
+    kind->release(ctx->k5, msg);
     return 0;
 }

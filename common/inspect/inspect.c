@@ -11,6 +11,7 @@
 
 #include "wire/der.h"
 #include "core/errors.h"
+#include "core/secret.h"
 #include "inspect/inspect.h"
 #include "core/text.h"
 #include "core/krb5_private.h"
@@ -70,40 +71,6 @@ ks_inspect_keytab_key(struct ks_context *ctx, krb5_keytab kt,
     return ret;
 }
 
-/* Decrypt ENC with KEY for USAGE into a fresh *plain_out. */
-static krb5_error_code
-decrypt_to(struct ks_context *ctx, const krb5_keyblock *key,
-           krb5_keyusage usage, const krb5_enc_data *enc,
-           krb5_data *plain_out)
-{
-    krb5_data plain = { KV5M_DATA, 0, NULL };
-    krb5_error_code ret;
-
-    plain.length = enc->ciphertext.length;
-    plain.data = malloc(plain.length ? plain.length : 1);
-    if (plain.data == NULL)
-        return ENOMEM;
-    ret = krb5_c_decrypt(ctx->k5, key, usage, NULL, enc, &plain);
-    if (ret) {
-        explicit_bzero(plain.data, enc->ciphertext.length);
-        free(plain.data);
-        return ret;
-    }
-    *plain_out = plain;
-    return 0;
-}
-
-static void
-zap_data(krb5_data *d)
-{
-    if (d->data != NULL) {
-        explicit_bzero(d->data, d->length);
-        free(d->data);
-    }
-    d->data = NULL;
-    d->length = 0;
-}
-
 /* Decrypt and decode TICKET's enc-part with KEY; normalise starttime. */
 static krb5_error_code
 open_ticket_with(struct ks_context *ctx, const krb5_keyblock *key,
@@ -113,12 +80,12 @@ open_ticket_with(struct ks_context *ctx, const krb5_keyblock *key,
     krb5_enc_tkt_part *part = NULL;
     krb5_error_code ret;
 
-    ret = decrypt_to(ctx, key, KRB5_KEYUSAGE_KDC_REP_TICKET,
-                     &ticket->enc_part, &plain);
+    ret = ks_secret_decrypt(ctx->k5, key, KRB5_KEYUSAGE_KDC_REP_TICKET,
+                            &ticket->enc_part, &plain);
     if (ret)
         return ret;
     ret = decode_krb5_enc_tkt_part(&plain, &part);
-    zap_data(&plain);
+    ks_secret_free(&plain);
     if (ret)
         return ret;
     /* The decoder leaves an absent starttime 0 (LIBKRB5.md). */
@@ -208,23 +175,36 @@ trace_trailing(struct ks_context *ctx, const char *stage, int step,
     }
 }
 
+/* "SERVER for CLIENT opened (kvno N); KEY_NAME KEY; flags F": what the
+ * traces of steps 2 and 5 say first about a ticket they opened. */
+static const char *
+opened_summary(struct ks_context *ctx, const krb5_ticket *t,
+               const char *key_name, char *buf, size_t len)
+{
+    const krb5_enc_tkt_part *p = t->enc_part2;
+    char sname[256], cname[256], kbuf[128], flags[256];
+
+    snprintf(buf, len, "%s for %s opened (kvno %u); %s %s; flags %s",
+             name_of(ctx, t->server, sname, sizeof(sname)),
+             name_of(ctx, p->client, cname, sizeof(cname)),
+             (unsigned int)t->enc_part.kvno, key_name,
+             ks_trace_key(ctx->trace, ctx->k5, p->session, kbuf,
+                          sizeof(kbuf)),
+             ks_flags_names(p->flags, ",", flags, sizeof(flags)));
+    return buf;
+}
+
 static void
 trace_tgt(struct ks_context *ctx, const krb5_ticket *tgt)
 {
     const krb5_enc_tkt_part *p = tgt->enc_part2;
-    char sname[256], cname[256], kbuf[128], t1[32], t2[32], flags[256];
+    char summary[1024], t1[32], t2[32];
 
     if (!ks_trace_enabled(ctx->trace))
         return;
-    ks_trace(ctx->trace, STAGE_2, 2, "tgt-opened",
-             "TGT %s for %s opened (kvno %u); logon session key %s; flags "
-             "%s; valid %s to %s",
-             name_of(ctx, tgt->server, sname, sizeof(sname)),
-             name_of(ctx, p->client, cname, sizeof(cname)),
-             (unsigned int)tgt->enc_part.kvno,
-             ks_trace_key(ctx->trace, ctx->k5, p->session, kbuf,
-                          sizeof(kbuf)),
-             ks_flags_names(p->flags, ",", flags, sizeof(flags)),
+    ks_trace(ctx->trace, STAGE_2, 2, "tgt-opened", "TGT %s; valid %s to %s",
+             opened_summary(ctx, tgt, "logon session key", summary,
+                            sizeof(summary)),
              time_of(p->times.starttime, t1, sizeof(t1)),
              time_of(p->times.endtime, t2, sizeof(t2)));
 }
@@ -384,8 +364,9 @@ open_authenticator(struct ks_context *ctx, const krb5_ap_req *ap_req,
     char kbuf[128];
     krb5_error_code ret;
 
-    ret = decrypt_to(ctx, session_key, KRB5_KEYUSAGE_TGS_REQ_AUTH,
-                     &ap_req->authenticator, &plain);
+    ret = ks_secret_decrypt(ctx->k5, session_key,
+                            KRB5_KEYUSAGE_TGS_REQ_AUTH,
+                            &ap_req->authenticator, &plain);
     if (ret == ENOMEM)
         return ret;
     if (ret) {
@@ -396,7 +377,7 @@ open_authenticator(struct ks_context *ctx, const krb5_ap_req *ap_req,
                             error_message(ret));
     }
     ret = decode_krb5_authenticator(&plain, &chk->authenticator);
-    zap_data(&plain);
+    ks_secret_free(&plain);
     if (ret)
         ks_error_set(ctx, ret, "decoding the authenticator");
     return ret;
@@ -483,11 +464,11 @@ try_reply_key(struct ks_context *ctx, const krb5_kdc_rep *rep,
 
     if (key == NULL)
         return KRB5KRB_AP_ERR_BAD_INTEGRITY;
-    ret = decrypt_to(ctx, key, usage, &rep->enc_part, &plain);
+    ret = ks_secret_decrypt(ctx->k5, key, usage, &rep->enc_part, &plain);
     if (ret)
         return ret;
     ret = decode_krb5_enc_kdc_rep_part(&plain, part_out);
-    zap_data(&plain);
+    ks_secret_free(&plain);
     return ret;
 }
 
@@ -581,8 +562,7 @@ static void
 trace_ticket(struct ks_context *ctx, const krb5_ticket *t)
 {
     const krb5_enc_tkt_part *p = t->enc_part2;
-    char sname[256], cname[256], kbuf[128], t1[32], t2[32], t3[32];
-    char flags[256];
+    char summary[1024], t1[32], t2[32], t3[32];
     size_t nad = 0;
 
     if (!ks_trace_enabled(ctx->trace))
@@ -590,15 +570,9 @@ trace_ticket(struct ks_context *ctx, const krb5_ticket *t)
     while (p->authorization_data != NULL && p->authorization_data[nad])
         nad++;
     ks_trace(ctx->trace, STAGE_5, 5, "ticket-opened",
-             "ticket %s for %s opened (kvno %u); session key %s; flags "
-             "%s; authtime %s, valid %s to %s; transited %s; %zu "
+             "ticket %s; authtime %s, valid %s to %s; transited %s; %zu "
              "authorization data element%s",
-             name_of(ctx, t->server, sname, sizeof(sname)),
-             name_of(ctx, p->client, cname, sizeof(cname)),
-             (unsigned int)t->enc_part.kvno,
-             ks_trace_key(ctx->trace, ctx->k5, p->session, kbuf,
-                          sizeof(kbuf)),
-             ks_flags_names(p->flags, ",", flags, sizeof(flags)),
+             opened_summary(ctx, t, "session key", summary, sizeof(summary)),
              time_of(p->times.authtime, t1, sizeof(t1)),
              time_of(p->times.starttime, t2, sizeof(t2)),
              time_of(p->times.endtime, t3, sizeof(t3)),

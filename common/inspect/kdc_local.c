@@ -41,6 +41,7 @@
 #include <time.h>
 
 #include "core/errors.h"
+#include "core/secret.h"
 #include "inspect/inspect.h"
 #include "inspect/kdc_local.h"
 #include "core/text.h"
@@ -445,25 +446,13 @@ encrypt_to(struct ks_context *ctx, const krb5_keyblock *key,
            krb5_keyusage usage, krb5_kvno kvno, const krb5_data *plain,
            krb5_enc_data *out)
 {
-    size_t len = 0;
     krb5_error_code ret;
 
     memset(out, 0, sizeof(*out));
-    ret = krb5_c_encrypt_length(ctx->k5, key->enctype, plain->length, &len);
-    if (ret)
-        return ret;
-    out->ciphertext.data = malloc(len);
-    if (out->ciphertext.data == NULL)
-        return ENOMEM;
-    out->ciphertext.length = (unsigned int)len;
-    ret = krb5_c_encrypt(ctx->k5, key, usage, NULL, plain, out);
-    if (ret) {
-        free(out->ciphertext.data);
-        out->ciphertext.data = NULL;
-        return ret;
-    }
-    out->kvno = kvno;           /* krb5_c_encrypt sets it to 0 */
-    return 0;
+    ret = ks_secret_encrypt(ctx->k5, key, usage, plain, out);
+    if (!ret)
+        out->kvno = kvno;       /* encryption leaves it 0 */
+    return ret;
 }
 
 typedef krb5_error_code (*encoder_fn)(const void *, krb5_data **);
@@ -481,8 +470,7 @@ seal(struct ks_context *ctx, encoder_fn encode, const void *in,
     if (ret)
         return ret;
     ret = encrypt_to(ctx, key, usage, kvno, plain, out);
-    explicit_bzero(plain->data, plain->length);
-    krb5_free_data(ctx->k5, plain);
+    ks_secret_free_encoded(ctx->k5, plain);
     return ret;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/secret.h"
 #include "wire/der_write.h"
 
 /* The largest content length written (the length field is 4 octets). */
@@ -181,10 +182,6 @@ ks_der_write_time(krb5_timestamp t, krb5_data *out)
 void
 ks_der_write_free(krb5_data *out)
 {
-    if (out == NULL || out->data == NULL)
-        return;
-    explicit_bzero(out->data, out->length);
-    free(out->data);
-    out->data = NULL;
-    out->length = 0;
+    /* What we write may hold keys: zeroed like any other secret. */
+    ks_secret_free(out);
 }

@@ -406,22 +406,25 @@ cleanup:
     return ret;
 }
 
-/* Resolve each target, in order, into LIST. */
+/* Put TARGETS, the answer of the KIND query QNAME, in RFC 2782 order and
+ * resolve each, in that order, into LIST. */
 static krb5_error_code
-add_targets(struct ks_context *ctx, struct ks_kdc_list *list,
-            const struct ks_dns_targets *targets, const char *what)
+add_ordered(struct ks_context *ctx, struct ks_kdc_list *list,
+            struct ks_dns_targets *targets, const char *kind,
+            const char *qname)
 {
     char source[KS_DNS_QNAME_MAX + 128];
     krb5_error_code ret = 0;
 
+    ks_dns_targets_order(targets, NULL, NULL);
     for (size_t i = 0; i < targets->count && ret == 0; i++) {
         const struct ks_dns_target *t = &targets->t[i];
 
         if (t->host[0] == '\0')
             continue;
         snprintf(source, sizeof(source),
-                 "DNS %s (%s:%s, priority %u, weight %u)", what, t->host,
-                 t->port, t->priority, t->weight);
+                 "DNS %s %s (%s:%s, priority %u, weight %u)", kind, qname,
+                 t->host, t->port, t->priority, t->weight);
         ret = ks_kdc_list_add_host(ctx, list, t->host, t->port, t->transport,
                                  source);
         if (ret == KRB5_KDC_UNREACH)
@@ -442,17 +445,14 @@ locate_uri(struct ks_context *ctx, res_state st, const char *realm,
            struct ks_kdc_list *list, bool *down)
 {
     struct ks_dns_targets targets = { NULL, 0 };
-    char qname[KS_DNS_QNAME_MAX], what[KS_DNS_QNAME_MAX + 8];
+    char qname[KS_DNS_QNAME_MAX];
     krb5_error_code ret;
 
     snprintf(qname, sizeof(qname), "_kerberos.%s%s", realm, root_dot(realm));
     ret = query(ctx, st, qname, KS_DNS_T_URI, KS_TRANSPORT_ANY, &targets,
                 down);
-    if (ret == 0) {
-        ks_dns_targets_order(&targets, NULL, NULL);
-        snprintf(what, sizeof(what), "URI %s", qname);
-        ret = add_targets(ctx, list, &targets, what);
-    }
+    if (ret == 0)
+        ret = add_ordered(ctx, list, &targets, "URI", qname);
     ks_dns_targets_free(&targets);
     return ret;
 }
@@ -464,7 +464,7 @@ locate_srv(struct ks_context *ctx, res_state st, const char *realm,
            bool *no_service, bool *down)
 {
     struct ks_dns_targets targets = { NULL, 0 };
-    char qname[KS_DNS_QNAME_MAX], what[KS_DNS_QNAME_MAX + 8];
+    char qname[KS_DNS_QNAME_MAX];
     const char *proto = transport == KS_TRANSPORT_UDP ? "_udp" : "_tcp";
     krb5_error_code ret;
 
@@ -477,9 +477,7 @@ locate_srv(struct ks_context *ctx, res_state st, const char *realm,
                  ks_transport_name(transport));
         *no_service = true;
     } else if (ret == 0) {
-        ks_dns_targets_order(&targets, NULL, NULL);
-        snprintf(what, sizeof(what), "SRV %s", qname);
-        ret = add_targets(ctx, list, &targets, what);
+        ret = add_ordered(ctx, list, &targets, "SRV", qname);
     }
     ks_dns_targets_free(&targets);
     return ret;

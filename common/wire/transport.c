@@ -1027,6 +1027,22 @@ ks_transport_send_kdcs(struct ks_context *ctx, const char *realm,
                      step);
 }
 
+/* What a one-job send returns: RET (the send's), else the job's code, else
+ * the job's reply and result moved out. */
+static krb5_error_code
+job_outcome(krb5_error_code ret, const struct ks_send_job *job,
+            krb5_data *reply_out, struct ks_send_result *result_out)
+{
+    if (ret == 0)
+        ret = job->code;
+    if (ret)
+        return ret;
+    *reply_out = job->reply;
+    if (result_out != NULL)
+        *result_out = job->result;
+    return 0;
+}
+
 krb5_error_code
 ks_transport_send_kpasswd(struct ks_context *ctx, const char *realm,
                           const struct ks_kdc_list *list,
@@ -1039,14 +1055,7 @@ ks_transport_send_kpasswd(struct ks_context *ctx, const char *realm,
 
     job.request = request;
     ret = send_list(ctx, realm, list, true, &job, 1, 1, stage, 0);
-    if (ret == 0)
-        ret = job.code;
-    if (ret)
-        return ret;
-    *reply_out = job.reply;
-    if (result_out != NULL)
-        *result_out = job.result;
-    return 0;
+    return job_outcome(ret, &job, reply_out, result_out);
 }
 
 krb5_error_code
@@ -1081,12 +1090,5 @@ ks_transport_send(struct ks_context *ctx, const char *realm,
 
     job.request = request;
     ret = ks_transport_send_many(ctx, realm, &job, 1, 1, stage, step);
-    if (ret == 0)
-        ret = job.code;
-    if (ret)
-        return ret;
-    *reply_out = job.reply;
-    if (result_out != NULL)
-        *result_out = job.result;
-    return 0;
+    return job_outcome(ret, &job, reply_out, result_out);
 }
