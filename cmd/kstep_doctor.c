@@ -12,7 +12,7 @@
 #include "core/errors.h"
 #include "core/text.h"
 #include "doctor/doctor.h"
-#include "inspect/describe.h"
+#include "wire/padata.h"
 #include "kstep.h"
 
 static char *doctor_keytab;
@@ -42,7 +42,7 @@ print_offer(const struct ks_doctor_report *r)
     printf("  pre-authentication types:");
     for (size_t i = 0; r->patypes != NULL && r->patypes[i] != 0; i++)
         printf("%s %s (%d)", i > 0 ? "," : "",
-               ks_describe_padata_name(r->patypes[i]), (int)r->patypes[i]);
+               ks_padata_name(r->patypes[i]), (int)r->patypes[i]);
     printf("\n");
     for (size_t i = 0; i < r->netypes; i++) {
         const struct ks_doctor_etype *e = &r->etypes[i];
@@ -125,7 +125,7 @@ emit_offer(struct ks_emit *e, const struct ks_doctor_report *r)
     for (size_t i = 0; r->patypes != NULL && r->patypes[i] != 0; i++) {
         ks_emit_begin_object(e, NULL);
         ks_emit_int(e, "type", r->patypes[i]);
-        ks_emit_string(e, "name", ks_describe_padata_name(r->patypes[i]));
+        ks_emit_string(e, "name", ks_padata_name(r->patypes[i]));
         ks_emit_end(e);
     }
     ks_emit_end(e);
