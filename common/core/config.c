@@ -7,12 +7,12 @@
 
 #include "core/config.h"
 
-/* MIT 1.20's default enctype list, in its order. */
+/* MIT 1.20's default enctype list, in its order (init_ctx.c). */
 static const krb5_enctype default_enctypes[] = {
     ENCTYPE_AES256_CTS_HMAC_SHA1_96,  ENCTYPE_AES128_CTS_HMAC_SHA1_96,
     ENCTYPE_AES256_CTS_HMAC_SHA384_192, ENCTYPE_AES128_CTS_HMAC_SHA256_128,
     ENCTYPE_DES3_CBC_SHA1,            ENCTYPE_ARCFOUR_HMAC,
-    ENCTYPE_CAMELLIA256_CTS_CMAC,     ENCTYPE_CAMELLIA128_CTS_CMAC,
+    ENCTYPE_CAMELLIA128_CTS_CMAC,     ENCTYPE_CAMELLIA256_CTS_CMAC,
     0,
 };
 
@@ -26,6 +26,7 @@ static const struct family families[] = {
                ENCTYPE_AES128_CTS_HMAC_SHA1_96,
                ENCTYPE_AES256_CTS_HMAC_SHA384_192,
                ENCTYPE_AES128_CTS_HMAC_SHA256_128 } },
+    /* Not MIT's: kstep also knows the two halves of "aes". */
     { "aes-sha1", { ENCTYPE_AES256_CTS_HMAC_SHA1_96,
                     ENCTYPE_AES128_CTS_HMAC_SHA1_96 } },
     { "aes-sha2", { ENCTYPE_AES256_CTS_HMAC_SHA384_192,
@@ -185,21 +186,6 @@ get_deltat(profile_t p, const char *name, krb5_deltat def)
     return val;
 }
 
-static krb5_error_code
-get_enctypes(profile_t p, const char *name, bool allow_weak,
-             krb5_enctype **out)
-{
-    char *str = NULL;
-    krb5_error_code ret;
-
-    if (profile_get_string(p, "libdefaults", name, NULL, "DEFAULT", &str) != 0)
-        str = NULL;
-    ret = ks_config_parse_enctypes(str != NULL ? str : "DEFAULT", allow_weak,
-                                   out);
-    profile_release_string(str);
-    return ret;
-}
-
 /* Keep only the enctypes of *LIST that PERMITTED also has. */
 static void
 intersect(krb5_enctype *list, const krb5_enctype *permitted)
@@ -215,6 +201,27 @@ intersect(krb5_enctype *list, const krb5_enctype *permitted)
         }
     }
     list[j] = 0;
+}
+
+/* The enctype list NAME; when absent, as MIT, permitted_enctypes' text,
+ * and when that is absent too, DEFAULT. */
+static krb5_error_code
+get_enctypes(profile_t p, const char *name, bool allow_weak,
+             krb5_enctype **out)
+{
+    char *str = NULL;
+    krb5_error_code ret;
+
+    if (profile_get_string(p, "libdefaults", name, NULL, NULL, &str) != 0)
+        str = NULL;
+    if (str == NULL &&
+        profile_get_string(p, "libdefaults", "permitted_enctypes", NULL,
+                           NULL, &str) != 0)
+        str = NULL;
+    ret = ks_config_parse_enctypes(str != NULL ? str : "DEFAULT", allow_weak,
+                                   out);
+    profile_release_string(str);
+    return ret;
 }
 
 krb5_error_code
@@ -251,6 +258,9 @@ ks_config_load(krb5_context kctx, struct ks_config *cfg_out)
     cfg.noaddresses = get_bool(p, "noaddresses", true);
     cfg.kdc_timesync = get_bool(p, "kdc_timesync", true);
     cfg.allow_weak_crypto = get_bool(p, "allow_weak_crypto", false);
+    /* A decimal integer, as MIT reads it; MIT's default is renewable-ok. */
+    cfg.kdc_default_options = get_int(p, "kdc_default_options",
+                                      KDC_OPT_RENEWABLE_OK);
     cfg.request_timeout_ms =
         (int)get_deltat(p, "request_timeout", 0) * 1000;
     if (cfg.request_timeout_ms <= 0)
@@ -263,7 +273,16 @@ ks_config_load(krb5_context kctx, struct ks_config *cfg_out)
                        &cfg.tkt_enctypes);
     if (ret)
         goto cleanup;
+    ret = get_enctypes(p, "default_tgs_enctypes", cfg.allow_weak_crypto,
+                       &cfg.tgs_enctypes);
+    if (ret)
+        goto cleanup;
+    /* MIT asks for these lists as written; we leave out what
+     * permitted_enctypes forbids, since a reply key of such an enctype
+     * would be refused anyway (a difference only for a krb5.conf that
+     * contradicts itself). */
     intersect(cfg.tkt_enctypes, cfg.permitted_enctypes);
+    intersect(cfg.tgs_enctypes, cfg.permitted_enctypes);
     *cfg_out = cfg;
     memset(&cfg, 0, sizeof(cfg));
 
@@ -280,6 +299,7 @@ ks_config_clear(struct ks_config *cfg)
         return;
     free(cfg->default_realm);
     free(cfg->tkt_enctypes);
+    free(cfg->tgs_enctypes);
     free(cfg->permitted_enctypes);
     memset(cfg, 0, sizeof(*cfg));
 }

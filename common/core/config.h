@@ -25,10 +25,15 @@ struct ks_config {
     bool proxiable;
     bool noaddresses;
     bool kdc_timesync;
+    krb5_flags kdc_default_options; /* AS-REQ options to start from */
     bool allow_weak_crypto;
     int request_timeout_ms;         /* libdefaults request_timeout */
-    krb5_enctype *tkt_enctypes;     /* 0-terminated, permitted, in order */
-    krb5_enctype *permitted_enctypes; /* 0-terminated */
+    /* 0-terminated, in order; each list is read as MIT reads it: when
+     * absent, permitted_enctypes' text stands for it. */
+    krb5_enctype *tkt_enctypes;       /* default_tkt_enctypes: AS-REQ */
+    krb5_enctype *tgs_enctypes;       /* default_tgs_enctypes: TGS-REQ */
+    krb5_enctype *permitted_enctypes; /* what a reply may use; the two
+                                       * lists above are cut to it */
 };
 
 /*
@@ -52,7 +57,8 @@ void ks_config_free_list(char **values);
 
 /*
  * Parse an enctype list as krb5.conf writes it ("aes256-cts DEFAULT -rc4",
- * families "aes", "aes-sha1", "aes-sha2", "camellia", "des3", "rc4"), keeping
+ * families "aes", "camellia", "des3", "rc4" as MIT 1.20, and kstep's
+ * "aes-sha1", "aes-sha2"), keeping
  * only enctypes libkrb5 implements and, unless allow_weak, none that are
  * weak.  Returns a 0-terminated array the caller free()s.
  */

@@ -231,9 +231,10 @@ krb5_error_code ks_as_make_creds(struct ks_context *ctx,
                                  krb5_creds **creds_out);
 
 /*
- * The enctypes of CANDIDATES (in their order) for which KEYTAB holds a key
- * of CLIENT, as a 0-terminated array to free().  None: KRB5_KT_NOTFOUND
- * with "Keytab contains no suitable keys for CLIENT".
+ * CANDIDATES sorted as MIT sorts them for a keytab: first those for which
+ * KEYTAB holds a key of CLIENT, then the others, each group in CANDIDATES'
+ * order; a 0-terminated array to free().  No key of any candidate:
+ * KRB5_KT_NOTFOUND with "Keytab contains no suitable keys for CLIENT".
  */
 krb5_error_code ks_as_keytab_etypes(struct ks_context *ctx,
                                     krb5_keytab keytab,

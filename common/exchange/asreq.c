@@ -78,6 +78,8 @@ ks_as_init_request(struct ks_context *ctx, const struct ks_as_options *opts,
     req.server = server;
     req.etypes = etypes;
     req.request_pac = opts->request_pac;
+    /* As MIT: the options start from kdc_default_options. */
+    req.kdc_options = ctx->config.kdc_default_options;
     if (pick(opts->forwardable, ctx->config.forwardable))
         req.kdc_options |= KDC_OPT_FORWARDABLE;
     if (pick(opts->proxiable, ctx->config.proxiable))
@@ -98,9 +100,7 @@ ks_as_init_request(struct ks_context *ctx, const struct ks_as_options *opts,
         req.rtime = ts_incr(start, renew);
         if (ts_after(req.till, req.rtime))
             req.rtime = req.till;
-    } else {
-        /* MIT's default kdc_default_options. */
-        req.kdc_options |= KDC_OPT_RENEWABLE_OK;
+        req.kdc_options &= ~KDC_OPT_RENEWABLE_OK;
     }
     *req_out = req;
     return 0;
