@@ -99,7 +99,7 @@ test_load(const char *dir)
            "tkt enctypes limited to the permitted ones");
     is_int(ctx->config.tkt_enctypes[0], ENCTYPE_AES256_CTS_HMAC_SHA1_96,
            "the permitted one is left");
-    ok(count(ctx->config.tgs_enctypes) == 2 &&
+    ok(count(ctx->config.tgs_enctypes) == 3 &&
        ctx->config.tgs_enctypes[0] == ENCTYPE_AES256_CTS_HMAC_SHA1_96,
        "no default_tgs_enctypes: permitted_enctypes stands for it, as MIT");
     is_int(ctx->config.kdc_default_options, KDC_OPT_RENEWABLE_OK,
