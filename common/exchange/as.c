@@ -915,6 +915,27 @@ ensure_armor(struct as_state *st)
     return 0;
 }
 
+/*
+ * Each request's times count from now, as MIT's set_request_times: with
+ * kdc_timesync, once a KDC error told its time, from the KDC's time, so
+ * that a retry to a KDC whose clock is far ahead does not ask for a ticket
+ * that ends before it starts.
+ */
+static krb5_error_code
+reset_times(struct as_state *st)
+{
+    krb5_timestamp now;
+    krb5_error_code ret;
+
+    ret = krb5_timeofday(st->ctx->k5, &now);
+    if (ret)
+        return ret;
+    if (st->ctx->config.kdc_timesync)
+        now = (krb5_timestamp)((uint32_t)now + (uint32_t)st->pa_offset);
+    ks_as_set_times(st->ctx, st->opts, now, &st->req);
+    return 0;
+}
+
 /* One round: a new nonce, encode, send; *done when creds came back. */
 static krb5_error_code
 round_trip(struct as_state *st, krb5_creds **creds_out)
@@ -925,6 +946,8 @@ round_trip(struct as_state *st, krb5_creds **creds_out)
     unsigned char tag;
 
     ret = ensure_armor(st);
+    if (!ret)
+        ret = reset_times(st);
     if (!ret)
         ret = ks_as_make_nonce(ctx->k5, &st->req.nonce);
     if (!ret)

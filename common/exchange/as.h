@@ -127,6 +127,13 @@ struct ks_as_hint {
 krb5_error_code ks_as_make_nonce(krb5_context kctx, krb5_int32 *nonce_out);
 
 /*
+ * Set REQ's from, till and rtime from OPTS and the configuration, counted
+ * from NOW (which, as in MIT, may be the KDC's time: see kdc_timesync).
+ */
+void ks_as_set_times(struct ks_context *ctx, const struct ks_as_options *opts,
+                     krb5_timestamp now, struct ks_as_request *req);
+
+/*
  * Fill *REQ_OUT (all but nonce and der) from OPTS and the configuration:
  * kdc-options, from/till/rtime relative to NOW, the enctypes ETYPES
  * (borrowed).  The principals are borrowed from OPTS (SERVER must be set).

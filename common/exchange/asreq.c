@@ -65,14 +65,36 @@ pick(int value, bool config_value)
     return value < 0 ? config_value : value != 0;
 }
 
+void
+ks_as_set_times(struct ks_context *ctx, const struct ks_as_options *opts,
+                krb5_timestamp now, struct ks_as_request *req)
+{
+    krb5_deltat life, renew;
+    krb5_timestamp start = now;
+
+    req->from = 0;
+    req->rtime = 0;
+    if (opts->start_delay > 0)
+        start = req->from = ts_incr(now, opts->start_delay);
+    life = opts->lifetime > 0 ? opts->lifetime : ctx->config.ticket_lifetime;
+    req->till = ts_incr(start, life);
+    renew = opts->renew_lifetime < 0 ? ctx->config.renew_lifetime
+                                     : opts->renew_lifetime;
+    if (renew > 0) {
+        /* As MIT: never ask for a renewable life shorter than the life. */
+        req->rtime = ts_incr(start, renew);
+        if (ts_after(req->till, req->rtime))
+            req->rtime = req->till;
+    }
+}
+
 krb5_error_code
 ks_as_init_request(struct ks_context *ctx, const struct ks_as_options *opts,
                    krb5_principal server, const krb5_enctype *etypes,
                    krb5_timestamp now, struct ks_as_request *req_out)
 {
     struct ks_as_request req = { 0 };
-    krb5_deltat life, renew;
-    krb5_timestamp start = now;
+    krb5_deltat renew;
 
     req.client = opts->client;
     req.server = server;
@@ -86,20 +108,14 @@ ks_as_init_request(struct ks_context *ctx, const struct ks_as_options *opts,
         req.kdc_options |= KDC_OPT_PROXIABLE;
     if (opts->canonicalize)
         req.kdc_options |= KDC_OPT_CANONICALIZE;
-    if (opts->start_delay > 0) {
+    if (opts->start_delay > 0)
         req.kdc_options |= KDC_OPT_ALLOW_POSTDATE | KDC_OPT_POSTDATED;
-        start = req.from = ts_incr(now, opts->start_delay);
-    }
-    life = opts->lifetime > 0 ? opts->lifetime : ctx->config.ticket_lifetime;
-    req.till = ts_incr(start, life);
+    ks_as_set_times(ctx, opts, now, &req);
     renew = opts->renew_lifetime < 0 ? ctx->config.renew_lifetime
                                      : opts->renew_lifetime;
     if (renew > 0) {
-        /* As MIT: never ask for a renewable life shorter than the life. */
+        /* As MIT: renewable-ok only when no renewable life is asked for. */
         req.kdc_options |= KDC_OPT_RENEWABLE;
-        req.rtime = ts_incr(start, renew);
-        if (ts_after(req.till, req.rtime))
-            req.rtime = req.till;
         req.kdc_options &= ~KDC_OPT_RENEWABLE_OK;
     }
     *req_out = req;
