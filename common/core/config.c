@@ -256,6 +256,7 @@ ks_config_load(krb5_context kctx, struct ks_config *cfg_out)
     cfg.forwardable = get_bool(p, "forwardable", false);
     cfg.proxiable = get_bool(p, "proxiable", false);
     cfg.noaddresses = get_bool(p, "noaddresses", true);
+    cfg.canonicalize = get_bool(p, "canonicalize", false);
     cfg.kdc_timesync = get_bool(p, "kdc_timesync", true);
     cfg.allow_weak_crypto = get_bool(p, "allow_weak_crypto", false);
     /* A decimal integer, as MIT reads it; MIT's default is renewable-ok. */

@@ -24,6 +24,7 @@ struct ks_config {
     bool forwardable;
     bool proxiable;
     bool noaddresses;
+    bool canonicalize;              /* ask for name canonicalization */
     bool kdc_timesync;
     krb5_flags kdc_default_options; /* AS-REQ options to start from */
     bool allow_weak_crypto;

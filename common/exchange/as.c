@@ -37,6 +37,9 @@ struct as_state {
     krb5_data key_salt;             /* the salt KEY was made with */
     char *password;                 /* owned, zeroed; NULL until asked */
     krb5_deltat pa_offset;          /* KDC time - ours, preauth only */
+    /* disable_encrypted_timestamp of any realm this exchange has been in:
+     * never set back, or a client referral would get round it (MIT). */
+    char encts_off_in[256];         /* "": enabled */
     /* Where the exchange is sent, and its retries (as_referral.c). */
     struct ks_as_options own;       /* the caller's, with our own client */
     struct ks_send_result sent;     /* the KDC that sent the last reply */
@@ -136,6 +139,9 @@ state_init(struct as_state *st)
                             "the client principal has no usable realm");
     memcpy(st->realm, realm->data, realm->length);
     st->realm[realm->length] = '\0';
+    if (ks_as_enc_ts_disabled(ctx, st->realm))
+        snprintf(st->encts_off_in, sizeof(st->encts_off_in), "%s",
+                 st->realm);
     if (st->opts->server != NULL)
         ret = krb5_copy_principal(ctx->k5, st->opts->server, &st->server);
     else
@@ -400,12 +406,12 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
                             "the KDC offers no pre-authentication we "
                             "support (we do PA-ENC-TIMESTAMP, and "
                             "PA-ENCRYPTED-CHALLENGE with FAST armor: -T)");
-    if (!use_challenge(st, padata) && ks_as_enc_ts_disabled(ctx, st->realm))
+    if (!use_challenge(st, padata) && st->encts_off_in[0] != '\0')
         return ks_error_set(ctx, KRB5_PREAUTH_FAILED,
                             "Encrypted timestamp is disabled "
                             "(disable_encrypted_timestamp for %s in "
                             "krb5.conf); armor the exchange with -T for "
-                            "encrypted challenge", st->realm);
+                            "encrypted challenge", st->encts_off_in);
     ks_as_hint_clear(&st->hint);
     ret = ks_as_choose_hint(ctx, padata, st->etypes, false, &st->hint);
     if (ret)
@@ -479,6 +485,8 @@ restart_in_realm(struct as_state *st, const char *realm)
     if (ret)
         return ret;
     snprintf(st->realm, sizeof(st->realm), "%s", realm);
+    if (st->encts_off_in[0] == '\0' && ks_as_enc_ts_disabled(ctx, realm))
+        snprintf(st->encts_off_in, sizeof(st->encts_off_in), "%s", realm);
     reset_rounds(st);
     krb5_free_keyblock_contents(ctx->k5, &st->key);
     free(st->key_salt.data);

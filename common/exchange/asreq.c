@@ -106,7 +106,7 @@ ks_as_init_request(struct ks_context *ctx, const struct ks_as_options *opts,
         req.kdc_options |= KDC_OPT_FORWARDABLE;
     if (pick(opts->proxiable, ctx->config.proxiable))
         req.kdc_options |= KDC_OPT_PROXIABLE;
-    if (opts->canonicalize)
+    if (opts->canonicalize || ctx->config.canonicalize)
         req.kdc_options |= KDC_OPT_CANONICALIZE;
     if (opts->start_delay > 0)
         req.kdc_options |= KDC_OPT_ALLOW_POSTDATE | KDC_OPT_POSTDATED;
