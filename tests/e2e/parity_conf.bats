@@ -266,9 +266,14 @@ skewed_realm() {
 @test "forwardable, proxiable and noaddresses = false: flags and addresses as MIT's" {
     ks_conf_add_libdefault "$CONF" "forwardable = true"
     ks_conf_add_libdefault "$CONF" "proxiable = true"
+    ks_conf_add_libdefault "$CONF" "noaddresses = false"
     STDIN=alice-pw same_as_mit kinit alice
     run listing "$OURS"
     assert_line --regexp "Flags: FPI"
+    # The addresses asked for: this host's, in both tickets.
+    assert_equal "$("$MIT_KLIST" -a -c "$OURS" | grep -A3 Addresses)" \
+        "$("$MIT_KLIST" -a -c "$THEIRS" | grep -A3 Addresses)"
+    "$MIT_KLIST" -a -c "$OURS" | grep -q "Addresses: [0-9]"
 }
 
 @test "ticket_lifetime and renew_lifetime: the times MIT's kinit asks for" {
