@@ -355,3 +355,46 @@ ks_config_free_list(char **values)
         free(values[i]);
     free(values);
 }
+
+krb5_error_code
+ks_config_realm_libdefault(krb5_context kctx, const krb5_data *realm,
+                           const char *name, char **value_out)
+{
+    profile_t p = NULL;
+    const char *names[4] = { "libdefaults", NULL, name, NULL };
+    char realmstr[1024], **vals = NULL, *copy = NULL;
+    krb5_error_code ret = 0;
+
+    *value_out = NULL;
+    if (realm == NULL || realm->length == 0 ||
+        realm->length >= sizeof(realmstr))
+        return 0;
+    memcpy(realmstr, realm->data, realm->length);
+    realmstr[realm->length] = '\0';
+    names[1] = realmstr;
+    if (krb5_get_profile(kctx, &p) != 0)
+        return 0;
+    /* No such subsection or relation is the usual case, not an error. */
+    if (profile_get_values(p, names, &vals) == 0 && vals != NULL &&
+        vals[0] != NULL) {
+        copy = strdup(vals[0]);
+        if (copy == NULL)
+            ret = ENOMEM;
+    }
+    profile_free_list(vals);
+    profile_release(p);
+    *value_out = copy;
+    return ret;
+}
+
+bool
+ks_config_parse_bool(const char *text)
+{
+    static const char *const yes[] = { "y", "yes", "true", "t", "1", "on" };
+
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcasecmp(text, yes[i]) == 0)
+            return true;
+    }
+    return false;
+}

@@ -57,6 +57,21 @@ krb5_error_code ks_config_realm_values(krb5_context kctx, const char *realm,
 void ks_config_free_list(char **values);
 
 /*
+ * The value of NAME in the realm's own subsection of [libdefaults]
+ * ("[libdefaults] REALM = { forwardable = true }"), which MIT prefers to
+ * the plain [libdefaults] value for the options of an AS request.  Sets
+ * *VALUE_OUT to a string to free(), or to NULL when the realm has none
+ * (the plain value in struct ks_config then holds).  Returns 0 or ENOMEM.
+ */
+krb5_error_code ks_config_realm_libdefault(krb5_context kctx,
+                                           const krb5_data *realm,
+                                           const char *name,
+                                           char **value_out);
+
+/* A boolean as MIT's profile reads one: y, yes, true, t, 1, on. */
+bool ks_config_parse_bool(const char *text);
+
+/*
  * Parse an enctype list as krb5.conf writes it ("aes256-cts DEFAULT -rc4",
  * families "aes", "camellia", "des3", "rc4" as MIT 1.20, and kstep's
  * "aes-sha1", "aes-sha2"), keeping

@@ -155,8 +155,10 @@ state_init(struct as_state *st)
     ret = krb5_set_principal_realm(ctx->k5, st->server, st->realm);
     if (ret)
         return ret;
-    addrs = st->opts->addresses < 0 ? !ctx->config.noaddresses
-                                    : st->opts->addresses != 0;
+    addrs = st->opts->addresses < 0
+        ? !ks_as_realm_bool(ctx, realm, "noaddresses",
+                            ctx->config.noaddresses)
+        : st->opts->addresses != 0;
     if (addrs) {
         ret = krb5_os_localaddr(ctx->k5, &st->addresses);
         if (ret)

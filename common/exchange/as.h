@@ -127,6 +127,14 @@ struct ks_as_hint {
 krb5_error_code ks_as_make_nonce(krb5_context kctx, krb5_int32 *nonce_out);
 
 /*
+ * The boolean NAME of the client's REALM as MIT reads it for an AS
+ * request: the realm's subsection of [libdefaults] when it has NAME,
+ * else PLAIN (the [libdefaults] value from struct ks_config).
+ */
+bool ks_as_realm_bool(struct ks_context *ctx, const krb5_data *realm,
+                      const char *name, bool plain);
+
+/*
  * Set REQ's from, till and rtime from OPTS and the configuration, counted
  * from NOW (which, as in MIT, may be the KDC's time: see kdc_timesync).
  */

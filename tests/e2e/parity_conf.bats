@@ -276,6 +276,19 @@ skewed_realm() {
     "$MIT_KLIST" -a -c "$OURS" | grep -q "Addresses: [0-9]"
 }
 
+@test "[libdefaults] REALM = { ... } wins over [libdefaults] for the client's realm, as MIT" {
+    ks_conf_add_libdefault "$CONF" "forwardable = false"
+    ks_conf_add_libdefault "$CONF" \
+        "$KS_REALM = {\n        forwardable = true\n        ticket_lifetime = 1h\n    }"
+    STDIN=alice-pw same_as_mit kinit alice
+    run listing "$OURS"
+    assert_line --regexp "Flags: FI"
+    local start end
+    start=$(KRB5CCNAME=FILE:$OURS "$MIT_KLIST" | grep krbtgt | awk '{print $1 " " $2}')
+    end=$(KRB5CCNAME=FILE:$OURS "$MIT_KLIST" | grep krbtgt | awk '{print $3 " " $4}')
+    assert_equal "$(( $(date -d "$end" +%s) - $(date -d "$start" +%s) ))" 3600
+}
+
 @test "ticket_lifetime and renew_lifetime: the times MIT's kinit asks for" {
     sed -i 's/ticket_lifetime = 10h/ticket_lifetime = 2h/' "$CONF"
     ks_conf_add_libdefault "$CONF" "renew_lifetime = 3d"
