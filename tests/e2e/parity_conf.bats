@@ -13,12 +13,19 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
+# shellcheck source=../heimdal.sh
+source "$KS_TOP/tests/heimdal.sh"
 
 setup_file() {
     ks_setup_realm
+    if ks_heimdal_root; then
+        ks_heimdal_create "$BATS_FILE_TMPDIR/heimdal" H.REALM ||
+            rm -rf "$BATS_FILE_TMPDIR/heimdal"
+    fi
 }
 
 teardown_file() {
+    ks_heimdal_stop "$BATS_FILE_TMPDIR/heimdal"
     ks_teardown_realm
 }
 
@@ -38,6 +45,14 @@ teardown() {
         ks_fakekdc_stop "$BATS_TEST_TMPDIR" "$name"
     done
     ks_realm_stop "$BATS_TEST_TMPDIR/odd"
+    ks_heimdal_stop "$BATS_TEST_TMPDIR/hodd"
+}
+
+# Heimdal's realm of this file (H.REALM), its krb5.conf copied to $CONF.
+heimdal_realm() {
+    local h=$BATS_FILE_TMPDIR/heimdal
+    [ -f "$h/kdc.pid" ] || skip "Heimdal's KDC is not available here"
+    cp "$h/krb5.conf" "$CONF"
 }
 
 # A realm of this test's own in $BATS_TEST_TMPDIR/odd (ODD.REALM), with
@@ -375,4 +390,51 @@ tolerant_skewed_realm() {
     STDIN=alice-pw same_as_mit kinit alice
     assert_equal "$(head -c2 "$OURS" | od -An -tx1)" " 05 03"
     assert_equal "$(head -c2 "$THEIRS" | od -An -tx1)" " 05 03"
+}
+
+# ---- the same against Heimdal's KDC, where it behaves as MIT's ----------
+
+# Heimdal's KDC picks session keys by its own preference, not the
+# client's order: the caches are compared, not an enctype.
+@test "Heimdal: default_tgs_enctypes = aes128 aes256: the service ticket MIT's kvno gets" {
+    heimdal_realm
+    ks_conf_add_libdefault "$CONF" \
+        "default_tgs_enctypes = aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha1-96"
+    KRB5CCNAME=FILE:$OURS "$MIT_KINIT" alice <<<alice-pw >/dev/null
+    KRB5CCNAME=FILE:$THEIRS "$MIT_KINIT" alice <<<alice-pw >/dev/null
+    same_as_mit kvno host/other.h.realm
+    run listing "$OURS"
+    assert_line --partial "host/other.h.realm@H.REALM"
+}
+
+@test "Heimdal: default_tkt_enctypes and kdc_default_options = 0, as MIT's kinit" {
+    heimdal_realm
+    ks_conf_add_libdefault "$CONF" "default_tkt_enctypes = aes128-cts DEFAULT"
+    ks_conf_add_libdefault "$CONF" "kdc_default_options = 0"
+    STDIN=alice-pw same_as_mit kinit -l 8d alice
+    run listing "$OURS"
+    assert_line --partial "krbtgt/H.REALM@H.REALM"
+    refute_output --partial "renew until"
+}
+
+@test "Heimdal: kdc_default_options unset: renewable-ok makes a long life renewable, as MIT's kinit" {
+    heimdal_realm
+    STDIN=alice-pw same_as_mit kinit -l 8d alice
+    run listing "$OURS"
+    assert_output --partial "renew until"
+}
+
+@test "Heimdal: kdc_timesync against a Heimdal KDC two days ahead, as MIT's kinit and kvno" {
+    ks_heimdal_root || skip "Heimdal's KDC is not available here"
+    local h=$BATS_TEST_TMPDIR/hodd lib
+    lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n1)
+    [ -n "$lib" ] || skip "libfaketime is not installed"
+    ks_heimdal_create "$h" HODD.REALM >/dev/null
+    ks_heimdal_stop "$h"
+    LD_PRELOAD=$lib FAKETIME=+2d ks_heimdal_start "$h"
+    cp "$h/krb5.conf" "$CONF"
+    STDIN=alice-pw same_as_mit kinit alice
+    KRB5CCNAME=FILE:$OURS run "$MIT_KLIST" -s
+    assert_success
+    same_as_mit kvno host/other.hodd.realm
 }
