@@ -246,6 +246,13 @@ ks_config_load(krb5_context kctx, struct ks_config *cfg_out)
     }
     limit = get_int(p, "udp_preference_limit",
                     KS_DEFAULT_UDP_PREFERENCE_LIMIT);
+    /* As MIT: negative means the default; 0 means every request goes over
+     * TCP first, which 1 says as well (no request is that short) without
+     * looking like an unset 0 to the transport. */
+    if (limit < 0)
+        limit = KS_DEFAULT_UDP_PREFERENCE_LIMIT;
+    else if (limit == 0)
+        limit = 1;
     if (limit > KS_MAX_UDP_PREFERENCE_LIMIT)
         limit = KS_MAX_UDP_PREFERENCE_LIMIT;
     cfg.udp_preference_limit = limit;

@@ -364,6 +364,15 @@ tolerant_skewed_realm() {
     refute_output --partial "over UDP"
 }
 
+@test "udp_preference_limit = 0: TCP first, as MIT" {
+    ks_conf_add_libdefault "$CONF" "udp_preference_limit = 0"
+    STDIN=alice-pw same_as_mit kinit alice
+    run "$KINIT" --trace - alice <<<alice-pw
+    assert_success
+    assert_output --partial "over TCP"
+    refute_output --partial "over UDP"
+}
+
 @test "default_ccache_name: both kinits write the cache it names" {
     unset KRB5CCNAME
     ks_conf_add_libdefault "$CONF" \
