@@ -304,6 +304,24 @@ skewed_realm() {
     assert_equal "$(( $(date -d "$end" +%s) - $(date -d "$start" +%s) ))" 3600
 }
 
+@test "forwardable = true: the service ticket kvno gets is forwardable, as MIT's" {
+    ks_conf_add_libdefault "$CONF" "forwardable = true"
+    KRB5CCNAME=FILE:$OURS "$MIT_KINIT" alice <<<alice-pw >/dev/null
+    KRB5CCNAME=FILE:$THEIRS "$MIT_KINIT" alice <<<alice-pw >/dev/null
+    same_as_mit kvno "$KS_SERVICE"
+    run listing "$OURS"
+    assert_line --partial "Flags: FAT, Etype"
+}
+
+@test "qualify_shortname: kvno -S of a short host name, as MIT's" {
+    ks_conf_add_libdefault "$CONF" "qualify_shortname = ${KS_REALM,,}"
+    KRB5CCNAME=FILE:$OURS "$MIT_KINIT" alice <<<alice-pw >/dev/null
+    KRB5CCNAME=FILE:$THEIRS "$MIT_KINIT" alice <<<alice-pw >/dev/null
+    same_as_mit kvno -S HTTP web
+    run listing "$OURS"
+    assert_line --partial "$KS_SERVICE@$KS_REALM"
+}
+
 @test "ticket_lifetime and renew_lifetime: the times MIT's kinit asks for" {
     sed -i 's/ticket_lifetime = 10h/ticket_lifetime = 2h/' "$CONF"
     ks_conf_add_libdefault "$CONF" "renew_lifetime = 3d"
