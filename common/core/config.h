@@ -33,8 +33,8 @@ struct ks_config {
      * absent, permitted_enctypes' text stands for it. */
     krb5_enctype *tkt_enctypes;       /* default_tkt_enctypes: AS-REQ */
     krb5_enctype *tgs_enctypes;       /* default_tgs_enctypes: TGS-REQ */
-    krb5_enctype *permitted_enctypes; /* what a reply may use; the two
-                                       * lists above are cut to it */
+    krb5_enctype *permitted_enctypes; /* what a reply may use, besides
+                                       * what was asked for */
 };
 
 /*

@@ -178,6 +178,17 @@ last_as_etypes() {
     [ ! -e "$OURS" ]
 }
 
+@test "allow_weak_crypto: a weak enctype alone is dropped, or asked for when allowed, as MIT" {
+    ks_conf_add_libdefault "$CONF" "default_tkt_enctypes = arcfour-hmac-exp"
+    STDIN=alice-pw same_as_mit kinit alice
+    grep -q "No supported encryption types" "$BATS_TEST_TMPDIR/ours.err"
+    ks_conf_add_libdefault "$CONF" "allow_weak_crypto = true"
+    STDIN=alice-pw same_as_mit kinit alice
+    run grep -c "No supported encryption types" "$BATS_TEST_TMPDIR/ours.err"
+    assert_output 0
+    [ ! -e "$OURS" ]
+}
+
 # ---- 3: kdc_default_options --------------------------------------------
 
 @test "kdc_default_options = 0: no renewable-ok in the AS-REQ, as MIT" {
@@ -418,6 +429,14 @@ tolerant_skewed_realm() {
     ks_conf_add_libdefault "$CONF" \
         "default_client_keytab_name = FILE:$KS_REALM_DIR/robot.keytab"
     same_as_mit kinit -i robot
+    [ -s "$OURS" ]
+}
+
+@test "default_keytab_name: kinit -k without -t uses it, as MIT's" {
+    unset KRB5_KTNAME
+    ks_conf_add_libdefault "$CONF" \
+        "default_keytab_name = FILE:$KS_REALM_DIR/robot.keytab"
+    same_as_mit kinit -k robot
     [ -s "$OURS" ]
 }
 

@@ -95,10 +95,10 @@ test_load(const char *dir)
     ok(!ctx->config.proxiable, "proxiable defaults to false");
     ok(ctx->config.noaddresses, "noaddresses defaults to true");
     is_int(ctx->config.request_timeout_ms, 4000, "request_timeout 4 s");
-    is_int(count(ctx->config.tkt_enctypes), 1,
-           "tkt enctypes limited to the permitted ones");
-    is_int(ctx->config.tkt_enctypes[0], ENCTYPE_AES256_CTS_HMAC_SHA1_96,
-           "the permitted one is left");
+    is_int(count(ctx->config.tkt_enctypes), 2,
+           "tkt enctypes as written, as MIT: permitted_enctypes cuts none");
+    is_int(ctx->config.tkt_enctypes[0], ENCTYPE_AES128_CTS_HMAC_SHA1_96,
+           "in the order written");
     ok(count(ctx->config.tgs_enctypes) == 3 &&
        ctx->config.tgs_enctypes[0] == ENCTYPE_AES256_CTS_HMAC_SHA1_96,
        "no default_tgs_enctypes: permitted_enctypes stands for it, as MIT");
