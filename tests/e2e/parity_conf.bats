@@ -369,6 +369,10 @@ skewed_realm() {
     assert_output "klist: E-1765328189: No credentials cache found (filename: $BATS_TEST_TMPDIR/missing)"
     run "$MIT_KLIST" -c "FILE:$BATS_TEST_TMPDIR/missing"
     assert_output "klist: E-1765328189: No credentials cache found (filename: $BATS_TEST_TMPDIR/missing)"
+    # Our kinit formats its failures too (MIT 1.20's leaves this one out).
+    run "$KINIT" alice <<<wrong-pw
+    assert_failure 1
+    assert_line --regexp "^kinit: E-1765328360: .*Password incorrect"
 }
 
 # A KDC 10 minutes ahead that itself allows 15 minutes of skew.
