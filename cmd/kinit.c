@@ -239,8 +239,8 @@ parse_command_line(int argc, const char **argv, struct kinit_run *run)
     /* Renewing and validating use the cache, never a keytab. */
     if (o.action != 0)
         o.use_keytab = 0;
-    else if (o.keytab_name != NULL && !o.use_keytab) {
-        /* As MIT's kinit. */
+    else if ((o.keytab_name != NULL || o.client_keytab) && !o.use_keytab) {
+        /* As MIT's kinit: -t and -i both mean a keytab. */
         fprintf(stderr, "keytab specified, forcing -k\n");
         o.use_keytab = 1;
     }

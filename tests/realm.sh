@@ -407,3 +407,23 @@ ks_realm_conf_all() {
         done
     } >"$out"
 }
+
+# ---- krb5.conf parity (tests/e2e/parity_conf.bats) -----------------------
+
+# Give DIR's krbtgt new random keys of the enctypes KEYSALTS (for example
+# "arcfour-hmac:normal"; supported_enctypes in DIR's kdc.conf is widened
+# to hold them) and, when SESSION is given, the session_enctypes string
+# attribute SESSION, so that the KDC issues TGT session keys only of those
+# enctypes.  Restarts DIR's KDC to read kdc.conf again.
+ks_realm_krbtgt_keys() {
+    local dir=$1 keysalts=$2 session=${3:-} realm
+    realm=$(cat "$dir/realm")
+    sed -i "s/^\( *supported_enctypes = .*\)\$/\1 $keysalts/" "$dir/kdc.conf"
+    ks_realm_stop "$dir"
+    ks_realm_kadmin "$dir" "cpw -randkey -e $keysalts krbtgt/$realm" || return 1
+    if [ -n "$session" ]; then
+        ks_realm_kadmin "$dir" \
+            "setstr krbtgt/$realm session_enctypes $session" || return 1
+    fi
+    ks_realm_start "$dir"
+}

@@ -7,12 +7,12 @@
 
 #include "core/config.h"
 
-/* MIT 1.20's default enctype list, in its order. */
+/* MIT 1.20's default enctype list, in its order (init_ctx.c). */
 static const krb5_enctype default_enctypes[] = {
     ENCTYPE_AES256_CTS_HMAC_SHA1_96,  ENCTYPE_AES128_CTS_HMAC_SHA1_96,
     ENCTYPE_AES256_CTS_HMAC_SHA384_192, ENCTYPE_AES128_CTS_HMAC_SHA256_128,
     ENCTYPE_DES3_CBC_SHA1,            ENCTYPE_ARCFOUR_HMAC,
-    ENCTYPE_CAMELLIA256_CTS_CMAC,     ENCTYPE_CAMELLIA128_CTS_CMAC,
+    ENCTYPE_CAMELLIA128_CTS_CMAC,     ENCTYPE_CAMELLIA256_CTS_CMAC,
     0,
 };
 
@@ -26,6 +26,7 @@ static const struct family families[] = {
                ENCTYPE_AES128_CTS_HMAC_SHA1_96,
                ENCTYPE_AES256_CTS_HMAC_SHA384_192,
                ENCTYPE_AES128_CTS_HMAC_SHA256_128 } },
+    /* Not MIT's: kstep also knows the two halves of "aes". */
     { "aes-sha1", { ENCTYPE_AES256_CTS_HMAC_SHA1_96,
                     ENCTYPE_AES128_CTS_HMAC_SHA1_96 } },
     { "aes-sha2", { ENCTYPE_AES256_CTS_HMAC_SHA384_192,
@@ -185,6 +186,8 @@ get_deltat(profile_t p, const char *name, krb5_deltat def)
     return val;
 }
 
+/* The enctype list NAME; when absent, as MIT, permitted_enctypes' text,
+ * and when that is absent too, DEFAULT. */
 static krb5_error_code
 get_enctypes(profile_t p, const char *name, bool allow_weak,
              krb5_enctype **out)
@@ -192,29 +195,16 @@ get_enctypes(profile_t p, const char *name, bool allow_weak,
     char *str = NULL;
     krb5_error_code ret;
 
-    if (profile_get_string(p, "libdefaults", name, NULL, "DEFAULT", &str) != 0)
+    if (profile_get_string(p, "libdefaults", name, NULL, NULL, &str) != 0)
+        str = NULL;
+    if (str == NULL &&
+        profile_get_string(p, "libdefaults", "permitted_enctypes", NULL,
+                           NULL, &str) != 0)
         str = NULL;
     ret = ks_config_parse_enctypes(str != NULL ? str : "DEFAULT", allow_weak,
                                    out);
     profile_release_string(str);
     return ret;
-}
-
-/* Keep only the enctypes of *LIST that PERMITTED also has. */
-static void
-intersect(krb5_enctype *list, const krb5_enctype *permitted)
-{
-    size_t j = 0;
-
-    for (size_t i = 0; list[i] != 0; i++) {
-        for (size_t k = 0; permitted[k] != 0; k++) {
-            if (permitted[k] == list[i]) {
-                list[j++] = list[i];
-                break;
-            }
-        }
-    }
-    list[j] = 0;
 }
 
 krb5_error_code
@@ -239,6 +229,13 @@ ks_config_load(krb5_context kctx, struct ks_config *cfg_out)
     }
     limit = get_int(p, "udp_preference_limit",
                     KS_DEFAULT_UDP_PREFERENCE_LIMIT);
+    /* As MIT: negative means the default; 0 means every request goes over
+     * TCP first, which 1 says as well (no request is that short) without
+     * looking like an unset 0 to the transport. */
+    if (limit < 0)
+        limit = KS_DEFAULT_UDP_PREFERENCE_LIMIT;
+    else if (limit == 0)
+        limit = 1;
     if (limit > KS_MAX_UDP_PREFERENCE_LIMIT)
         limit = KS_MAX_UDP_PREFERENCE_LIMIT;
     cfg.udp_preference_limit = limit;
@@ -249,8 +246,12 @@ ks_config_load(krb5_context kctx, struct ks_config *cfg_out)
     cfg.forwardable = get_bool(p, "forwardable", false);
     cfg.proxiable = get_bool(p, "proxiable", false);
     cfg.noaddresses = get_bool(p, "noaddresses", true);
+    cfg.canonicalize = get_bool(p, "canonicalize", false);
     cfg.kdc_timesync = get_bool(p, "kdc_timesync", true);
     cfg.allow_weak_crypto = get_bool(p, "allow_weak_crypto", false);
+    /* A decimal integer, as MIT reads it; MIT's default is renewable-ok. */
+    cfg.kdc_default_options = get_int(p, "kdc_default_options",
+                                      KDC_OPT_RENEWABLE_OK);
     cfg.request_timeout_ms =
         (int)get_deltat(p, "request_timeout", 0) * 1000;
     if (cfg.request_timeout_ms <= 0)
@@ -263,7 +264,12 @@ ks_config_load(krb5_context kctx, struct ks_config *cfg_out)
                        &cfg.tkt_enctypes);
     if (ret)
         goto cleanup;
-    intersect(cfg.tkt_enctypes, cfg.permitted_enctypes);
+    ret = get_enctypes(p, "default_tgs_enctypes", cfg.allow_weak_crypto,
+                       &cfg.tgs_enctypes);
+    if (ret)
+        goto cleanup;
+    /* As MIT, the lists are asked for as written, permitted_enctypes or
+     * not; a reply's session key must be one asked for or permitted. */
     *cfg_out = cfg;
     memset(&cfg, 0, sizeof(cfg));
 
@@ -280,6 +286,7 @@ ks_config_clear(struct ks_config *cfg)
         return;
     free(cfg->default_realm);
     free(cfg->tkt_enctypes);
+    free(cfg->tgs_enctypes);
     free(cfg->permitted_enctypes);
     memset(cfg, 0, sizeof(*cfg));
 }
@@ -333,4 +340,47 @@ ks_config_free_list(char **values)
     for (size_t i = 0; values[i] != NULL; i++)
         free(values[i]);
     free(values);
+}
+
+krb5_error_code
+ks_config_realm_libdefault(krb5_context kctx, const krb5_data *realm,
+                           const char *name, char **value_out)
+{
+    profile_t p = NULL;
+    const char *names[4] = { "libdefaults", NULL, name, NULL };
+    char realmstr[1024], **vals = NULL, *copy = NULL;
+    krb5_error_code ret = 0;
+
+    *value_out = NULL;
+    if (realm == NULL || realm->length == 0 ||
+        realm->length >= sizeof(realmstr))
+        return 0;
+    memcpy(realmstr, realm->data, realm->length);
+    realmstr[realm->length] = '\0';
+    names[1] = realmstr;
+    if (krb5_get_profile(kctx, &p) != 0)
+        return 0;
+    /* No such subsection or relation is the usual case, not an error. */
+    if (profile_get_values(p, names, &vals) == 0 && vals != NULL &&
+        vals[0] != NULL) {
+        copy = strdup(vals[0]);
+        if (copy == NULL)
+            ret = ENOMEM;
+    }
+    profile_free_list(vals);
+    profile_release(p);
+    *value_out = copy;
+    return ret;
+}
+
+bool
+ks_config_parse_bool(const char *text)
+{
+    static const char *const yes[] = { "y", "yes", "true", "t", "1", "on" };
+
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcasecmp(text, yes[i]) == 0)
+            return true;
+    }
+    return false;
 }

@@ -24,11 +24,17 @@ struct ks_config {
     bool forwardable;
     bool proxiable;
     bool noaddresses;
+    bool canonicalize;              /* ask for name canonicalization */
     bool kdc_timesync;
+    krb5_flags kdc_default_options; /* AS-REQ options to start from */
     bool allow_weak_crypto;
     int request_timeout_ms;         /* libdefaults request_timeout */
-    krb5_enctype *tkt_enctypes;     /* 0-terminated, permitted, in order */
-    krb5_enctype *permitted_enctypes; /* 0-terminated */
+    /* 0-terminated, in order; each list is read as MIT reads it: when
+     * absent, permitted_enctypes' text stands for it. */
+    krb5_enctype *tkt_enctypes;       /* default_tkt_enctypes: AS-REQ */
+    krb5_enctype *tgs_enctypes;       /* default_tgs_enctypes: TGS-REQ */
+    krb5_enctype *permitted_enctypes; /* what a reply may use, besides
+                                       * what was asked for */
 };
 
 /*
@@ -51,8 +57,24 @@ krb5_error_code ks_config_realm_values(krb5_context kctx, const char *realm,
 void ks_config_free_list(char **values);
 
 /*
+ * The value of NAME in the realm's own subsection of [libdefaults]
+ * ("[libdefaults] REALM = { forwardable = true }"), which MIT prefers to
+ * the plain [libdefaults] value for the options of an AS request.  Sets
+ * *VALUE_OUT to a string to free(), or to NULL when the realm has none
+ * (the plain value in struct ks_config then holds).  Returns 0 or ENOMEM.
+ */
+krb5_error_code ks_config_realm_libdefault(krb5_context kctx,
+                                           const krb5_data *realm,
+                                           const char *name,
+                                           char **value_out);
+
+/* A boolean as MIT's profile reads one: y, yes, true, t, 1, on. */
+bool ks_config_parse_bool(const char *text);
+
+/*
  * Parse an enctype list as krb5.conf writes it ("aes256-cts DEFAULT -rc4",
- * families "aes", "aes-sha1", "aes-sha2", "camellia", "des3", "rc4"), keeping
+ * families "aes", "camellia", "des3", "rc4" as MIT 1.20, and kstep's
+ * "aes-sha1", "aes-sha2"), keeping
  * only enctypes libkrb5 implements and, unless allow_weak, none that are
  * weak.  Returns a 0-terminated array the caller free()s.
  */

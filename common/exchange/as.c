@@ -38,6 +38,9 @@ struct as_state {
     krb5_data key_salt;             /* the salt KEY was made with */
     char *password;                 /* owned, zeroed; NULL until asked */
     krb5_deltat pa_offset;          /* KDC time - ours, preauth only */
+    /* disable_encrypted_timestamp of any realm this exchange has been in:
+     * never set back, or a client referral would get round it (MIT). */
+    char encts_off_in[256];         /* "": enabled */
     /* Where the exchange is sent, and its retries (as_referral.c). */
     struct ks_as_options own;       /* the caller's, with our own client */
     struct ks_send_result sent;     /* the KDC that sent the last reply */
@@ -152,6 +155,9 @@ state_init(struct as_state *st)
                             "the client principal has no usable realm");
     memcpy(st->realm, realm->data, realm->length);
     st->realm[realm->length] = '\0';
+    if (ks_as_enc_ts_disabled(ctx, st->realm))
+        snprintf(st->encts_off_in, sizeof(st->encts_off_in), "%s",
+                 st->realm);
     if (st->opts->server != NULL)
         ret = krb5_copy_principal(ctx->k5, st->opts->server, &st->server);
     else
@@ -165,8 +171,10 @@ state_init(struct as_state *st)
     ret = krb5_set_principal_realm(ctx->k5, st->server, st->realm);
     if (ret)
         return ret;
-    addrs = st->opts->addresses < 0 ? !ctx->config.noaddresses
-                                    : st->opts->addresses != 0;
+    addrs = st->opts->addresses < 0
+        ? !ks_as_realm_bool(ctx, realm, "noaddresses",
+                            ctx->config.noaddresses)
+        : st->opts->addresses != 0;
     if (addrs) {
         ret = krb5_os_localaddr(ctx->k5, &st->addresses);
         if (ret)
@@ -386,12 +394,12 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
                             "the KDC offers no pre-authentication we "
                             "support (we do PA-ENC-TIMESTAMP, and "
                             "PA-ENCRYPTED-CHALLENGE with FAST armor: -T)");
-    if (!use_challenge(st, padata) && ks_as_enc_ts_disabled(ctx, st->realm))
+    if (!use_challenge(st, padata) && st->encts_off_in[0] != '\0')
         return ks_error_set(ctx, KRB5_PREAUTH_FAILED,
                             "Encrypted timestamp is disabled "
                             "(disable_encrypted_timestamp for %s in "
                             "krb5.conf); armor the exchange with -T for "
-                            "encrypted challenge", st->realm);
+                            "encrypted challenge", st->encts_off_in);
     ks_as_hint_clear(&st->hint);
     ret = ks_as_choose_hint(ctx, padata, st->etypes, false, &st->hint);
     if (ret)
@@ -464,6 +472,8 @@ restart_in_realm(struct as_state *st, const char *realm)
     if (ret)
         return ret;
     snprintf(st->realm, sizeof(st->realm), "%s", realm);
+    if (st->encts_off_in[0] == '\0' && ks_as_enc_ts_disabled(ctx, realm))
+        snprintf(st->encts_off_in, sizeof(st->encts_off_in), "%s", realm);
     reset_rounds(st);
     krb5_free_keyblock_contents(ctx->k5, &st->key);
     free(st->key_salt.data);
@@ -895,6 +905,27 @@ ensure_armor(struct as_state *st)
     return 0;
 }
 
+/*
+ * Each request's times count from now, as MIT's set_request_times: with
+ * kdc_timesync, once a KDC error told its time, from the KDC's time, so
+ * that a retry to a KDC whose clock is far ahead does not ask for a ticket
+ * that ends before it starts.
+ */
+static krb5_error_code
+reset_times(struct as_state *st)
+{
+    krb5_timestamp now;
+    krb5_error_code ret;
+
+    ret = krb5_timeofday(st->ctx->k5, &now);
+    if (ret)
+        return ret;
+    if (st->ctx->config.kdc_timesync)
+        now = (krb5_timestamp)((uint32_t)now + (uint32_t)st->pa_offset);
+    ks_as_set_times(st->ctx, st->opts, now, &st->req);
+    return 0;
+}
+
 /* One round: a new nonce, encode, send; *done when creds came back. */
 static krb5_error_code
 round_trip(struct as_state *st, krb5_creds **creds_out)
@@ -905,6 +936,8 @@ round_trip(struct as_state *st, krb5_creds **creds_out)
     unsigned char tag;
 
     ret = ensure_armor(st);
+    if (!ret)
+        ret = reset_times(st);
     if (!ret)
         ret = ks_as_make_nonce(ctx->k5, &st->req.nonce);
     if (!ret)

@@ -127,6 +127,21 @@ struct ks_as_hint {
 krb5_error_code ks_as_make_nonce(krb5_context kctx, krb5_int32 *nonce_out);
 
 /*
+ * The boolean NAME of the client's REALM as MIT reads it for an AS
+ * request: the realm's subsection of [libdefaults] when it has NAME,
+ * else PLAIN (the [libdefaults] value from struct ks_config).
+ */
+bool ks_as_realm_bool(struct ks_context *ctx, const krb5_data *realm,
+                      const char *name, bool plain);
+
+/*
+ * Set REQ's from, till and rtime from OPTS and the configuration, counted
+ * from NOW (which, as in MIT, may be the KDC's time: see kdc_timesync).
+ */
+void ks_as_set_times(struct ks_context *ctx, const struct ks_as_options *opts,
+                     krb5_timestamp now, struct ks_as_request *req);
+
+/*
  * Fill *REQ_OUT (all but nonce and der) from OPTS and the configuration:
  * kdc-options, from/till/rtime relative to NOW, the enctypes ETYPES
  * (borrowed).  The principals are borrowed from OPTS (SERVER must be set).
@@ -231,9 +246,10 @@ krb5_error_code ks_as_make_creds(struct ks_context *ctx,
                                  krb5_creds **creds_out);
 
 /*
- * The enctypes of CANDIDATES (in their order) for which KEYTAB holds a key
- * of CLIENT, as a 0-terminated array to free().  None: KRB5_KT_NOTFOUND
- * with "Keytab contains no suitable keys for CLIENT".
+ * CANDIDATES sorted as MIT sorts them for a keytab: first those for which
+ * KEYTAB holds a key of CLIENT, then the others, each group in CANDIDATES'
+ * order; a 0-terminated array to free().  No key of any candidate:
+ * KRB5_KT_NOTFOUND with "Keytab contains no suitable keys for CLIENT".
  */
 krb5_error_code ks_as_keytab_etypes(struct ks_context *ctx,
                                     krb5_keytab keytab,

@@ -65,42 +65,106 @@ pick(int value, bool config_value)
     return value < 0 ? config_value : value != 0;
 }
 
+bool
+ks_as_realm_bool(struct ks_context *ctx, const krb5_data *realm,
+                 const char *name, bool plain)
+{
+    char *text = NULL;
+    bool val = plain;
+
+    if (ks_config_realm_libdefault(ctx->k5, realm, name, &text) == 0 &&
+        text != NULL)
+        val = ks_config_parse_bool(text);
+    free(text);
+    return val;
+}
+
+/* A duration of the realm's [libdefaults] subsection, else PLAIN. */
+static krb5_deltat
+realm_deltat(struct ks_context *ctx, const krb5_data *realm,
+             const char *name, krb5_deltat plain)
+{
+    char *text = NULL;
+    krb5_deltat val = plain;
+
+    if (ks_config_realm_libdefault(ctx->k5, realm, name, &text) == 0 &&
+        text != NULL && krb5_string_to_deltat(text, &val) != 0)
+        val = plain;
+    free(text);
+    return val;
+}
+
+/* The renewable life to ask for: -r, else krb5.conf's (0: none). */
+static krb5_deltat
+renew_life(struct ks_context *ctx, const struct ks_as_options *opts)
+{
+    if (opts->renew_lifetime >= 0)
+        return opts->renew_lifetime;
+    return realm_deltat(ctx, &opts->client->realm, "renew_lifetime",
+                        ctx->config.renew_lifetime);
+}
+
+void
+ks_as_set_times(struct ks_context *ctx, const struct ks_as_options *opts,
+                krb5_timestamp now, struct ks_as_request *req)
+{
+    krb5_deltat life, renew;
+    krb5_timestamp start = now;
+
+    req->from = 0;
+    req->rtime = 0;
+    if (opts->start_delay > 0)
+        start = req->from = ts_incr(now, opts->start_delay);
+    life = opts->lifetime > 0 ? opts->lifetime
+         : realm_deltat(ctx, &opts->client->realm, "ticket_lifetime",
+                        ctx->config.ticket_lifetime);
+    req->till = ts_incr(start, life);
+    renew = renew_life(ctx, opts);
+    if (renew > 0) {
+        /* As MIT: never ask for a renewable life shorter than the life. */
+        req->rtime = ts_incr(start, renew);
+        if (ts_after(req->till, req->rtime))
+            req->rtime = req->till;
+    }
+}
+
 krb5_error_code
 ks_as_init_request(struct ks_context *ctx, const struct ks_as_options *opts,
                    krb5_principal server, const krb5_enctype *etypes,
                    krb5_timestamp now, struct ks_as_request *req_out)
 {
     struct ks_as_request req = { 0 };
-    krb5_deltat life, renew;
-    krb5_timestamp start = now;
+    const krb5_data *realm = &opts->client->realm;
+    krb5_deltat renew;
 
     req.client = opts->client;
     req.server = server;
     req.etypes = etypes;
     req.request_pac = opts->request_pac;
-    if (pick(opts->forwardable, ctx->config.forwardable))
+    /* As MIT: the options start from kdc_default_options. */
+    req.kdc_options = ctx->config.kdc_default_options;
+    /* Each of these as MIT reads it: the option, else the client realm's
+     * [libdefaults] subsection, else [libdefaults]. */
+    if (pick(opts->forwardable,
+             ks_as_realm_bool(ctx, realm, "forwardable",
+                              ctx->config.forwardable)))
         req.kdc_options |= KDC_OPT_FORWARDABLE;
-    if (pick(opts->proxiable, ctx->config.proxiable))
+    if (pick(opts->proxiable,
+             ks_as_realm_bool(ctx, realm, "proxiable",
+                              ctx->config.proxiable)))
         req.kdc_options |= KDC_OPT_PROXIABLE;
-    if (opts->canonicalize)
+    if (opts->canonicalize ||
+        ks_as_realm_bool(ctx, realm, "canonicalize",
+                         ctx->config.canonicalize))
         req.kdc_options |= KDC_OPT_CANONICALIZE;
-    if (opts->start_delay > 0) {
+    if (opts->start_delay > 0)
         req.kdc_options |= KDC_OPT_ALLOW_POSTDATE | KDC_OPT_POSTDATED;
-        start = req.from = ts_incr(now, opts->start_delay);
-    }
-    life = opts->lifetime > 0 ? opts->lifetime : ctx->config.ticket_lifetime;
-    req.till = ts_incr(start, life);
-    renew = opts->renew_lifetime < 0 ? ctx->config.renew_lifetime
-                                     : opts->renew_lifetime;
+    ks_as_set_times(ctx, opts, now, &req);
+    renew = renew_life(ctx, opts);
     if (renew > 0) {
-        /* As MIT: never ask for a renewable life shorter than the life. */
+        /* As MIT: renewable-ok only when no renewable life is asked for. */
         req.kdc_options |= KDC_OPT_RENEWABLE;
-        req.rtime = ts_incr(start, renew);
-        if (ts_after(req.till, req.rtime))
-            req.rtime = req.till;
-    } else {
-        /* MIT's default kdc_default_options. */
-        req.kdc_options |= KDC_OPT_RENEWABLE_OK;
+        req.kdc_options &= ~KDC_OPT_RENEWABLE_OK;
     }
     *req_out = req;
     return 0;

@@ -294,15 +294,19 @@ check_times(struct ks_context *ctx, const struct ks_as_request *req,
     return 0;
 }
 
-/* Item 19: a session key of a valid, permitted enctype and right length. */
+/* Item 19: a session key of a valid enctype, one we asked for or permit
+ * (MIT asks for default_tkt_enctypes as written, whatever
+ * permitted_enctypes says), and of the right length. */
 static krb5_error_code
-check_session_key(struct ks_context *ctx, const krb5_keyblock *key)
+check_session_key(struct ks_context *ctx, const struct ks_as_request *req,
+                  const krb5_keyblock *key)
 {
     size_t keylength = 0;
     char name[64];
 
     if (key == NULL || !krb5_c_valid_enctype(key->enctype) ||
-        !etype_in(key->enctype, ctx->config.permitted_enctypes))
+        (!etype_in(key->enctype, ctx->config.permitted_enctypes) &&
+         !etype_in(key->enctype, req->etypes)))
         return ks_error_set(ctx, KRB5_CONFIG_ETYPE_NOSUPP,
                             "the reply's session key is of %s, which is "
                             "not permitted",
@@ -330,7 +334,7 @@ ks_as_verify_reply(struct ks_context *ctx, const struct ks_as_request *req,
     if (!ret)
         ret = check_times(ctx, req, enc, now);
     if (!ret)
-        ret = check_session_key(ctx, enc->session);
+        ret = check_session_key(ctx, req, enc->session);
     if (ret)
         return ret;
     ks_trace(ctx->trace, "AS decrypt", 0, "checked",

@@ -335,6 +335,13 @@ ks_as_keytab_etypes(struct ks_context *ctx, krb5_keytab keytab,
         ret = no_keytab_keys(ctx, client);
         goto cleanup;
     }
+    /* The rest follow, as MIT's sort_enctypes does: the reply key must be
+     * one the keytab holds, but the krbtgt may lack all of those, and the
+     * ticket and session key may then still be of another enctype. */
+    for (size_t i = 0; i < n; i++) {
+        if (!etype_in(candidates[i], have))
+            out[j++] = candidates[i];
+    }
     *etypes_out = out;
     out = NULL;
 

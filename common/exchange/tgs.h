@@ -34,7 +34,7 @@ struct ks_fast;
 struct ks_tgs_options {
     krb5_flags kdc_options;         /* KDC_OPT_*; 0 for a plain request */
     krb5_timestamp till;            /* 0: the TGT's endtime */
-    const krb5_enctype *etypes;     /* NULL: config tkt_enctypes */
+    const krb5_enctype *etypes;     /* NULL: config tgs_enctypes */
     /* S4U and user-to-user (common/s4u.h); NULL for a plain request. */
     const krb5_data *second_ticket; /* additional ticket (DER Ticket) */
     const struct ks_tgs_hook *hook; /* borrowed until the reply is opened */

@@ -239,14 +239,19 @@ check_times(struct ks_context *ctx, const struct ks_tgs_request *req,
     return 0;
 }
 
-/* Session key: an enctype we implement, permit, and of the right size. */
+/* Session key: an enctype we implement and asked for or permit, of the
+ * right size. */
 static krb5_error_code
-check_session_key(struct ks_context *ctx, const krb5_keyblock *key)
+check_session_key(struct ks_context *ctx, const struct ks_tgs_request *req,
+                  const krb5_keyblock *key)
 {
     size_t keybytes = 0, keylength = 0;
 
+    /* Asked for (default_tgs_enctypes, used as written, as MIT) or
+     * permitted. */
     if (!krb5_c_valid_enctype(key->enctype) ||
-        !tgs_etype_in(key->enctype, ctx->config.permitted_enctypes))
+        (!tgs_etype_in(key->enctype, ctx->config.permitted_enctypes) &&
+         !tgs_etype_in(key->enctype, req->etypes)))
         return ks_error_set(ctx, KRB5_CONFIG_ETYPE_NOSUPP, "checking the "
                             "TGS-REP: session key enctype %d is not "
                             "permitted", (int)key->enctype);
@@ -300,7 +305,7 @@ verify_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     }
     ret = check_times(ctx, req, enc);
     if (!ret)
-        ret = check_session_key(ctx, enc->session);
+        ret = check_session_key(ctx, req, enc->session);
     if (!ret)
         strip_ok_as_delegate(req, enc);
     if (!ret && req->hook != NULL && req->hook->check_reply != NULL)

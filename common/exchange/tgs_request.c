@@ -113,7 +113,7 @@ new_request(struct ks_context *ctx, const krb5_creds *tgt,
         ret = krb5_copy_principal(ctx->k5, server, &req->server);
     if (!ret)
         ret = copy_etypes(opts != NULL && opts->etypes != NULL ?
-                          opts->etypes : ctx->config.tkt_enctypes,
+                          opts->etypes : ctx->config.tgs_enctypes,
                           &req->etypes);
     if (!ret)
         ret = make_nonce(ctx->k5, &req->nonce);

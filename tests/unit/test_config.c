@@ -1,6 +1,7 @@
 /* config: enctype lists and [libdefaults] values as MIT reads them. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/context.h"
@@ -77,6 +78,7 @@ test_load(const char *dir)
                " default_tkt_enctypes = aes128-cts aes256-cts\n"
                " permitted_enctypes = aes256-cts camellia\n"
                " request_timeout = 4\n"
+               " EXAMPLE.ORG = {\n  forwardable = false\n }\n"
                "[realms]\n EXAMPLE.ORG = {\n  kdc = a.example.org\n"
                "  kdc = b.example.org:750\n }\n");
     setenv("KRB5_CONFIG", path, 1);
@@ -95,10 +97,15 @@ test_load(const char *dir)
     ok(!ctx->config.proxiable, "proxiable defaults to false");
     ok(ctx->config.noaddresses, "noaddresses defaults to true");
     is_int(ctx->config.request_timeout_ms, 4000, "request_timeout 4 s");
-    is_int(count(ctx->config.tkt_enctypes), 1,
-           "tkt enctypes limited to the permitted ones");
-    is_int(ctx->config.tkt_enctypes[0], ENCTYPE_AES256_CTS_HMAC_SHA1_96,
-           "the permitted one is left");
+    is_int(count(ctx->config.tkt_enctypes), 2,
+           "tkt enctypes as written, as MIT: permitted_enctypes cuts none");
+    is_int(ctx->config.tkt_enctypes[0], ENCTYPE_AES128_CTS_HMAC_SHA1_96,
+           "in the order written");
+    ok(count(ctx->config.tgs_enctypes) == 3 &&
+       ctx->config.tgs_enctypes[0] == ENCTYPE_AES256_CTS_HMAC_SHA1_96,
+       "no default_tgs_enctypes: permitted_enctypes stands for it, as MIT");
+    is_int(ctx->config.kdc_default_options, KDC_OPT_RENEWABLE_OK,
+           "kdc_default_options defaults to renewable-ok");
     ret = ks_config_realm_values(ctx->k5, "EXAMPLE.ORG", "kdc", &kdcs);
     is_int(ret, 0, "realm kdc values");
     if (ret == 0) {
@@ -106,6 +113,23 @@ test_load(const char *dir)
         is_str(kdcs[1], "b.example.org:750", "second kdc in file order");
         ok(kdcs[2] == NULL, "list ends");
         ks_config_free_list(kdcs);
+    }
+    {
+        krb5_data ex = { KV5M_DATA, 11, (char *)"EXAMPLE.ORG" };
+        krb5_data no = { KV5M_DATA, 11, (char *)"NOWHERE.ORG" };
+        char *val = NULL;
+
+        ok(ks_config_realm_libdefault(ctx->k5, &ex, "forwardable", &val) ==
+               0 && val != NULL && strcmp(val, "false") == 0,
+           "[libdefaults] EXAMPLE.ORG = { forwardable } is found");
+        free(val);
+        val = NULL;
+        ok(ks_config_realm_libdefault(ctx->k5, &no, "forwardable", &val) ==
+               0 && val == NULL,
+           "a realm without a subsection has no value (the plain one holds)");
+        ok(ks_config_parse_bool("Yes") && ks_config_parse_bool("1") &&
+           !ks_config_parse_bool("false") && !ks_config_parse_bool("0"),
+           "booleans as MIT's profile reads them");
     }
     ret = ks_config_realm_values(ctx->k5, "NOWHERE.ORG", "kdc", &kdcs);
     ok(ret == 0 && kdcs[0] == NULL, "an unknown realm has no kdc values");
