@@ -834,6 +834,7 @@ send_request(struct as_state *st, krb5_data *reply_out)
     } else {
         memset(&job, 0, sizeof(job));
         job.request = &st->req.der;
+        job.primary = true;
         ret = ks_transport_send_kdcs(ctx, st->realm, &st->primary, &job, 1,
                                      1, "AS send", 0);
         if (!ret)
