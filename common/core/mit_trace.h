@@ -101,6 +101,14 @@ void ks_mtrace(struct ks_context *ctx, const char *fmt, ...);
     ks_mtrace(c, "FAST negotiation: {str}available", (avail) ? "" : "un")
 #define KS_MTRACE_FAST_ARMOR_CCACHE(c, name) \
     ks_mtrace(c, "FAST armor ccache: {str}", name)
+/* "sesion" is MIT's spelling: the wording is MIT's, typo included, so that
+ * what people grep for in MIT's traces is found in ours. */
+#define KS_MTRACE_FAST_ARMOR_CCACHE_KEY(c, key) \
+    ks_mtrace(c, "Armor ccache sesion key: {keyblock}", key)
+#define KS_MTRACE_MK_REQ(c, client, server, seqnum, subkey, session) \
+    ks_mtrace(c, "Creating authenticator for {princ} -> {princ}, seqnum " \
+              "{int}, subkey {keyblock}, session key {keyblock}", client, \
+              server, (int)(seqnum), subkey, session)
 #define KS_MTRACE_FAST_ARMOR_KEY(c, key) \
     ks_mtrace(c, "FAST armor key: {keyblock}", key)
 #define KS_MTRACE_FAST_ENCODE(c) \

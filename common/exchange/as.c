@@ -599,6 +599,7 @@ fast_error(struct as_state *st, krb5_error **err, krb5_pa_data ***padata)
     krb5_error *inner = NULL;
     krb5_error_code ret;
 
+    KS_MTRACE_FAST_DECODE(st->ctx);
     ret = ks_fast_open_error(st->ctx, st->fast, *err, st->req.nonce, &inner,
                              padata);
     if (ret)
@@ -691,6 +692,8 @@ decrypt_reply(struct as_state *st, krb5_kdc_rep *rep,
     if (strengthen == NULL)
         return ks_as_decrypt_reply(st->ctx, &st->req, rep, &st->key);
     ret = ks_fast_reply_key(st->ctx, strengthen, &st->key, &key);
+    if (!ret)
+        KS_MTRACE_FAST_REPLY_KEY(st->ctx, key);
     if (!ret)
         ret = ks_as_decrypt_reply(st->ctx, &st->req, rep, key);
     krb5_free_keyblock(st->ctx->k5, key);
@@ -882,9 +885,11 @@ handle_reply(struct as_state *st, const krb5_data *reply,
     if (ret)
         return ret;
     /* With armor a reply without FAST is refused (RFC 6113 5.4.3). */
-    if (st->fast != NULL)
+    if (st->fast != NULL) {
+        KS_MTRACE_FAST_DECODE(st->ctx);
         ret = ks_fast_open_reply(st->ctx, st->fast, rep, st->req.nonce,
                                  &strengthen);
+    }
     if (!ret)
         ret = open_reply(st, rep, strengthen);
     krb5_free_keyblock(st->ctx->k5, strengthen);
@@ -1013,6 +1018,8 @@ round_trip(struct as_state *st, krb5_creds **creds_out)
                                                            : NULL);
     if (!ret && st->enc_ts == NULL && st->cookie.data == NULL)
         KS_MTRACE_INIT_CREDS_PREAUTH_NONE(ctx);
+    if (!ret && st->req.fast != NULL)
+        KS_MTRACE_FAST_ENCODE(ctx);
     if (!ret)
         ret = send_request(st, &reply);
     if (ret)

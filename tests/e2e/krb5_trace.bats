@@ -139,6 +139,28 @@ KVNO_DIFFS=(
         "$BATS_TEST_TMPDIR/ours.trace" "${KINIT_DIFFS[@]}"
 }
 
+@test "kinit -T, FAST with an armor cache: MIT's trace lines" {
+    local armor=FILE:$BATS_TEST_TMPDIR/armor
+    KRB5CCNAME=$armor "$MIT_KINIT" -k -t "$KS_REALM_DIR/robot.keytab" robot
+    echo alice-pw | KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace \
+        "$MIT_KINIT" -T "$armor" alice >/dev/null
+    rm -f "$BATS_TEST_TMPDIR/ccache"
+    echo alice-pw | KRB5_TRACE=$BATS_TEST_TMPDIR/ours.trace \
+        "$KINIT" -T "$armor" alice >/dev/null
+    run grep -c 'Preauth module encrypted_challenge (138) (real) returned: 0/Success' \
+        "$BATS_TEST_TMPDIR/ours.trace"
+    assert_output 1
+    # MIT armors only when the armor cache says its KDC offered FAST, and
+    # gets the armor TGT through its TGS code; we armor whenever -T is
+    # given, with the TGT the armor cache holds.
+    compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
+        "$BATS_TEST_TMPDIR/ours.trace" "${KINIT_DIFFS[@]}" "${KVNO_DIFFS[@]}" \
+        '^Retrieving [^ ]+ -> krb5_ccache_conf_data/fast_avail/' \
+        '^Read config in [^ ]+ for [^ ]+: fast_avail: yes$' \
+        '^Using FAST due to armor ccache negotiation result$' \
+        '^Getting credentials robot@TEST\.REALM -> krbtgt/TEST\.REALM@TEST\.REALM using ccache '
+}
+
 @test "kvno of one service: MIT's trace lines" {
     fresh_tgt
     KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace "$MIT_KVNO" "$KS_SERVICE" \
