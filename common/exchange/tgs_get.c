@@ -660,6 +660,12 @@ run_batch(struct walk *w, const krb5_creds *tgt, struct ks_tgs_job **list,
     if (reqs == NULL || sends == NULL || realm == NULL)
         goto cleanup;
     for (i = 0; i < n; i++) {
+        /* What get_one says for one service, said for each of the batch
+         * (none of them was in the cache). */
+        KS_MTRACE_TKT_CREDS(w->ctx, ks_ccache_index_client(w->idx),
+                            list[i]->server, w->cc);
+        mtrace_lookup(w, list[i]->server, NULL);
+        KS_MTRACE_TKT_CREDS_SERVICE_REQ(w->ctx, list[i]->server, false);
         ret = ks_tgs_build_request(w->ctx, tgt, list[i]->server, &o,
                                    &reqs[i]);
         if (ret)
@@ -672,9 +678,13 @@ run_batch(struct walk *w, const krb5_creds *tgt, struct ks_tgs_job **list,
         krb5_creds *creds = NULL;
         krb5_error_code code = ret ? ret : sends[i].code;
 
-        if (!code)
+        if (!code) {
             code = ks_tgs_open_reply(w->ctx, reqs[i], &sends[i].reply,
                                      &creds);
+            KS_MTRACE_TKT_CREDS_RESPONSE_CODE(w->ctx, code);
+        }
+        if (!code)
+            KS_MTRACE_TKT_CREDS_COMPLETE(w->ctx, creds->server);
         if (!code)
             code = keep(w, creds, true, NULL);
         if (code) {
@@ -755,6 +765,11 @@ ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
     for (size_t i = 0; i < n; i++) {
         const krb5_creds *c = find_valid(&w, jobs[i].server, wanted_etype(&w));
 
+        if (c != NULL) {
+            KS_MTRACE_TKT_CREDS(ctx, ks_ccache_index_client(w.idx),
+                                jobs[i].server, cc);
+            mtrace_lookup(&w, jobs[i].server, c);
+        }
         if (c != NULL && (ret = copy_cached(&w, c, &jobs[i].creds)) != 0)
             return ret;
         if (c == NULL && batchable(&w, &jobs[i]))

@@ -177,6 +177,21 @@ KVNO_DIFFS=(
     assert_output 1
 }
 
+@test "kvno of several services at once: MIT's trace lines" {
+    fresh_tgt
+    KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace "$MIT_KVNO" "$KS_SERVICE" \
+        "krbtgt/$KS_REALM" >/dev/null
+    fresh_tgt
+    KRB5_TRACE=$BATS_TEST_TMPDIR/ours.trace "$KVNO" "$KS_SERVICE" \
+        "krbtgt/$KS_REALM" >/dev/null
+    run grep -c "Getting credentials alice@$KS_REALM -> krbtgt/$KS_REALM@$KS_REALM using ccache" \
+        "$BATS_TEST_TMPDIR/ours.trace"
+    assert_output 1
+    compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
+        "$BATS_TEST_TMPDIR/ours.trace" "${KVNO_DIFFS[@]}" \
+        '^Requesting tickets for HTTP/web\.test\.realm@TEST\.REALM, referrals (on|off)$'
+}
+
 @test "cross-realm kvno: MIT's trace lines" {
     fresh_tgt
     KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace \
