@@ -204,6 +204,12 @@ void ks_mtrace(struct ks_context *ctx, const char *fmt, ...);
 #define KS_MTRACE_TKT_CREDS_FALLBACK(c, realm) \
     ks_mtrace(c, "Local realm referral failed; trying fallback realm {data}", \
               realm)
+#define KS_MTRACE_GET_CRED_VIA_TKT_EXT(c, request, reply, kdcopt) \
+    ks_mtrace(c, "Get cred via TGT {princ} after requesting {princ} " \
+              "(canonicalize {str})", reply, request, \
+              ((kdcopt) & KDC_OPT_CANONICALIZE) ? "on" : "off")
+#define KS_MTRACE_GET_CRED_VIA_TKT_EXT_RETURN(c, code) \
+    ks_mtrace(c, "Got cred; {kerr}", code)
 #define KS_MTRACE_TKT_CREDS_COMPLETE(c, server) \
     ks_mtrace(c, "Received creds for desired service {princ}", server)
 

@@ -93,6 +93,7 @@ error_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     if (ret)
         return ks_error_set(ctx, ret, "decoding the KDC's KRB-ERROR");
     if (req->fast != NULL) {
+        KS_MTRACE_FAST_DECODE(ctx);
         ret = fast_error(ctx, req, &err, &plain);
         if (ret) {
             krb5_free_error(ctx->k5, err);

@@ -161,6 +161,22 @@ KVNO_DIFFS=(
         '^Getting credentials robot@TEST\.REALM -> krbtgt/TEST\.REALM@TEST\.REALM using ccache '
 }
 
+@test "kinit -R, renewing through the TGS exchange: MIT's trace lines" {
+    echo renew-pw | "$MIT_KINIT" -r 2d renew >/dev/null
+    KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace "$MIT_KINIT" -R
+    rm -f "$BATS_TEST_TMPDIR/ccache"
+    echo renew-pw | "$MIT_KINIT" -r 2d renew >/dev/null
+    KRB5_TRACE=$BATS_TEST_TMPDIR/ours.trace "$KINIT" -R
+    run grep -c 'Got cred; 0/Success' "$BATS_TEST_TMPDIR/ours.trace"
+    assert_output 1
+    # MIT wraps the renewal in FAST when the cache says the KDC offers it;
+    # ours renews without FAST.
+    compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
+        "$BATS_TEST_TMPDIR/ours.trace" \
+        '^Encoding request body and padata into FAST request$' \
+        '^Decoding FAST response$' '^FAST reply key: '
+}
+
 @test "kvno of one service: MIT's trace lines" {
     fresh_tgt
     KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace "$MIT_KVNO" "$KS_SERVICE" \
