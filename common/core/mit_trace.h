@@ -130,18 +130,12 @@ void ks_mtrace(struct ks_context *ctx, const char *fmt, ...);
     ks_mtrace(c, "Sending initial UDP request to {raddr}", 0, sa)
 #define KS_MTRACE_SENDTO_KDC_UDP_SEND_RETRY(c, sa) \
     ks_mtrace(c, "Sending retry UDP request to {raddr}", 0, sa)
-#define KS_MTRACE_SENDTO_KDC_UDP_ERROR(c, sa, err) \
-    ks_mtrace(c, "UDP error sending to {raddr}: {errno}", 0, sa, err)
 #define KS_MTRACE_SENDTO_KDC_TCP_CONNECT(c, sa) \
     ks_mtrace(c, "Initiating TCP connection to {raddr}", 1, sa)
 #define KS_MTRACE_SENDTO_KDC_TCP_SEND(c, sa) \
     ks_mtrace(c, "Sending TCP request to {raddr}", 1, sa)
 #define KS_MTRACE_SENDTO_KDC_TCP_DISCONNECT(c, sa) \
     ks_mtrace(c, "Terminating TCP connection to {raddr}", 1, sa)
-#define KS_MTRACE_SENDTO_KDC_TCP_ERROR_CONNECT(c, sa, err) \
-    ks_mtrace(c, "TCP error connecting to {raddr}: {errno}", 1, sa, err)
-#define KS_MTRACE_SENDTO_KDC_TCP_ERROR_RECV(c, sa, err) \
-    ks_mtrace(c, "TCP error receiving from {raddr}: {errno}", 1, sa, err)
 #define KS_MTRACE_SENDTO_KDC_RESPONSE(c, len, tcp, sa) \
     ks_mtrace(c, "Received answer ({int} bytes) from {raddr}", (int)(len), \
               tcp, sa)

@@ -268,6 +268,9 @@ conn_fail(struct run *run, struct req *req, size_t kdc, int kind,
     ks_trace(run->ctx->trace, run->stage, run->step, "failed",
              "%s over %s: %s", kdc_name(run, kdc), kind_names[kind],
              c->reason);
+    /* MIT says so whenever it drops a TCP connection, failed or not. */
+    if (kind == TCP && c->fd >= 0)
+        KS_MTRACE_SENDTO_KDC_TCP_DISCONNECT(run->ctx, kdc_sa(run, kdc));
     conn_close(c);
     c->state = CONN_FAILED;
 }
@@ -801,8 +804,6 @@ tcp_write(struct run *run, struct req *req, size_t kdc, double now)
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
             err = errno;
         if (err) {
-            KS_MTRACE_SENDTO_KDC_TCP_ERROR_CONNECT(run->ctx, kdc_sa(run, kdc),
-                                                   err);
             fail_errno(run, req, kdc, TCP, err, now);
             return;
         }

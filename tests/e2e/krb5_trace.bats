@@ -280,6 +280,35 @@ CONF
         '^Sending request \(N bytes\) to FAKE\.REALM \(primary\)$'
 }
 
+@test "a KDC that refuses UDP and TCP: MIT's trace lines" {
+    local conf=$BATS_TEST_TMPDIR/krb5.conf
+    cat >"$conf" <<CONF
+[libdefaults]
+    default_realm = FAKE.REALM
+    dns_lookup_kdc = false
+    dns_lookup_realm = false
+    rdns = false
+    request_timeout = 3
+
+[realms]
+    FAKE.REALM = {
+        kdc = 127.0.0.1:$(ks_free_port)
+    }
+CONF
+    export KRB5_CONFIG=$conf
+    run bash -c 'echo alice-pw | KRB5_TRACE=$1 "$2" alice' _ \
+        "$BATS_TEST_TMPDIR/mit.trace" "$MIT_KINIT"
+    assert_failure
+    run bash -c 'echo alice-pw | KRB5_TRACE=$1 "$2" alice' _ \
+        "$BATS_TEST_TMPDIR/ours.trace" "$KINIT"
+    assert_failure
+    run grep -c 'Terminating TCP connection to stream 127.0.0.1:' \
+        "$BATS_TEST_TMPDIR/ours.trace"
+    assert_output 1
+    compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
+        "$BATS_TEST_TMPDIR/ours.trace" '?^Error loading plugin module '
+}
+
 @test "a key is shown as its enctype and a 4-digit fingerprint, never more" {
     echo alice-pw | KRB5_TRACE=$BATS_TEST_TMPDIR/ours.trace \
         "$KINIT" alice >/dev/null
