@@ -126,6 +126,38 @@ KVNO_DIFFS=(
     grep -q 'pa_type: 2' "$BATS_TEST_TMPDIR/mit.trace"
 }
 
+@test "password kinit without pre-authentication: MIT's trace lines" {
+    echo bob-pw | KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace \
+        "$MIT_KINIT" bob >/dev/null
+    rm -f "$BATS_TEST_TMPDIR/ccache"
+    echo bob-pw | KRB5_TRACE=$BATS_TEST_TMPDIR/ours.trace \
+        "$KINIT" bob >/dev/null
+    run grep -c 'Getting AS key, salt "TEST.REALMbob", params ""' \
+        "$BATS_TEST_TMPDIR/ours.trace"
+    assert_output 1
+    compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
+        "$BATS_TEST_TMPDIR/ours.trace" "${KINIT_DIFFS[@]}"
+}
+
+@test "a wrong password: MIT's trace lines" {
+    run bash -c 'echo wrong | KRB5_TRACE=$1 "$2" alice' _ \
+        "$BATS_TEST_TMPDIR/mit.trace" "$MIT_KINIT"
+    assert_failure
+    run bash -c 'echo wrong | KRB5_TRACE=$1 "$2" alice' _ \
+        "$BATS_TEST_TMPDIR/ours.trace" "$KINIT"
+    assert_failure
+    run grep -c 'Received error from KDC: -1765328360/Preauthentication failed' \
+        "$BATS_TEST_TMPDIR/ours.trace"
+    assert_output 1
+    # MIT asks the realm's primary KDC again after any error, and says so
+    # even when krb5.conf names no primary; we do it only when a primary is
+    # named and is not the KDC that answered.
+    compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
+        "$BATS_TEST_TMPDIR/ours.trace" '?^Error loading plugin module ' \
+        '^Retrying AS request with primary KDC$' \
+        '^Sending request \(N bytes\) to TEST\.REALM \(primary\)$'
+}
+
 @test "keytab kinit: MIT's trace lines" {
     KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace \
         "$MIT_KINIT" -k -t "$KS_REALM_DIR/robot.keytab" robot
