@@ -164,7 +164,7 @@ addr_name(const struct sockaddr *sa, socklen_t len, char *name, size_t size)
 
 static krb5_error_code
 list_append(struct ks_kdc_list *list, const struct addrinfo *ai,
-            enum ks_transport_kind kind)
+            enum ks_transport_kind kind, const char *host)
 {
     struct ks_kdc_addr *grown, *a;
 
@@ -180,6 +180,7 @@ list_append(struct ks_kdc_list *list, const struct addrinfo *ai,
     a->addrlen = ai->ai_addrlen;
     a->transport = kind;
     addr_name(ai->ai_addr, ai->ai_addrlen, a->name, sizeof(a->name));
+    snprintf(a->host, sizeof(a->host), "%s", host);
     return 0;
 }
 
@@ -207,7 +208,7 @@ ks_kdc_list_add_host(struct ks_context *ctx, struct ks_kdc_list *list,
          ai = ai->ai_next) {
         if (list_has(list, ai, transport))
             continue;
-        ret = list_append(list, ai, transport);
+        ret = list_append(list, ai, transport, host);
         if (ret == 0)
             ks_trace(ctx->trace, "locate", 0, "kdc", "KDC %s (%s) from %s",
                      list->addrs[list->count - 1].name,

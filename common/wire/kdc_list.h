@@ -20,6 +20,7 @@ struct ks_kdc_addr {
     socklen_t addrlen;
     enum ks_transport_kind transport;
     char name[96];          /* "127.0.0.1:8800" or "[::1]:88", for messages */
+    char host[256];         /* the host as configured, for MIT's trace */
 };
 
 struct ks_kdc_list {

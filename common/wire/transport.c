@@ -149,18 +149,26 @@ kdc_sa(struct run *run, size_t kdc)
 }
 
 /* MIT resolves each KDC entry when a request first reaches it and says so;
- * ours were resolved once per run (locate), so the line names the address
- * that stands for the entry. */
+ * ours were resolved once per run (locate), so the line comes when a
+ * request first reaches one of the host's addresses. */
 static void
 mtrace_resolving(struct run *run, struct req *req, size_t kdc)
 {
-    char host[NI_MAXHOST];
+    const char *host = run->list->addrs[kdc].host;
+    char numeric[NI_MAXHOST];
 
     if (req->kdcs[kdc].resolved || !ks_mit_trace_on(run->ctx))
         return;
-    req->kdcs[kdc].resolved = true;
-    if (getnameinfo(kdc_sa(run, kdc), run->list->addrs[kdc].addrlen, host,
-                    sizeof(host), NULL, 0, NI_NUMERICHOST) == 0)
+    for (size_t i = 0; i < run->list->count; i++) {
+        if (i == kdc || (host[0] != '\0' &&
+                         strcmp(run->list->addrs[i].host, host) == 0))
+            req->kdcs[i].resolved = true;
+    }
+    if (host[0] == '\0' &&
+        getnameinfo(kdc_sa(run, kdc), run->list->addrs[kdc].addrlen,
+                    numeric, sizeof(numeric), NULL, 0, NI_NUMERICHOST) == 0)
+        host = numeric;
+    if (host[0] != '\0')
         KS_MTRACE_SENDTO_KDC_RESOLVING(run->ctx, host);
 }
 
