@@ -240,6 +240,27 @@ KVNO_DIFFS=(
         '^Requesting tickets for HTTP/web\.test\.realm@TEST\.REALM, referrals (on|off)$'
 }
 
+@test "kvno of an unknown service: MIT's trace lines" {
+    fresh_tgt
+    run env KRB5_TRACE="$BATS_TEST_TMPDIR/mit.trace" "$MIT_KVNO" \
+        "nope/x@$KS_REALM"
+    assert_failure
+    fresh_tgt
+    run env KRB5_TRACE="$BATS_TEST_TMPDIR/ours.trace" "$KVNO" \
+        "nope/x@$KS_REALM"
+    assert_failure
+    run grep -c '^\[[0-9]*\] [0-9.]*: TGS request result: -1765328377/' \
+        "$BATS_TEST_TMPDIR/ours.trace"
+    assert_output 1
+    # MIT asks with referrals first, then without; we ask once, without.
+    # MIT's result names the server ("Server nope/x@TEST.REALM not found
+    # in Kerberos database"); ours is the code's own text.
+    compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
+        "$BATS_TEST_TMPDIR/ours.trace" "${KVNO_DIFFS[@]}" \
+        '^Requesting tickets for nope/x@TEST\.REALM, referrals on$' \
+        '^TGS request result: -1765328377/'
+}
+
 @test "cross-realm kvno: MIT's trace lines" {
     fresh_tgt
     KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace \
