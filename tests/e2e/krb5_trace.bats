@@ -261,6 +261,30 @@ KVNO_DIFFS=(
         '^TGS request result: -1765328377/'
 }
 
+@test "kvno -U, S4U2Self: MIT's trace lines" {
+    "$MIT_KINIT" -k -t "$KS_REALM_DIR/service.keytab" "$KS_SERVICE"
+    KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace "$MIT_KVNO" -U alice \
+        "$KS_SERVICE" >/dev/null
+    rm -f "$BATS_TEST_TMPDIR/ccache"
+    "$MIT_KINIT" -k -t "$KS_REALM_DIR/service.keytab" "$KS_SERVICE"
+    KRB5_TRACE=$BATS_TEST_TMPDIR/ours.trace "$KVNO" -U alice \
+        "$KS_SERVICE" >/dev/null
+    run grep -c 'Get cred via TGT krbtgt/TEST.REALM@TEST.REALM after requesting HTTP/web.test.realm@TEST.REALM (canonicalize on)' \
+        "$BATS_TEST_TMPDIR/ours.trace"
+    assert_output 1
+    # MIT first finds the user's realm with an AS request of its own, and
+    # gets the service's TGT through its TGS code; we ask in the service's
+    # realm, with the TGT the cache holds.
+    compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
+        "$BATS_TEST_TMPDIR/ours.trace" "${KVNO_DIFFS[@]}" \
+        '?^Error loading plugin module ' \
+        '^Getting initial credentials for alice@TEST\.REALM$' \
+        '^Sending unauthenticated request$' \
+        '^Received error from KDC: -1765328359/' \
+        '^Identified realm of client principal as TEST\.REALM$' \
+        '^Getting credentials HTTP/web\.test\.realm@TEST\.REALM -> krbtgt/TEST\.REALM@TEST\.REALM using ccache '
+}
+
 @test "cross-realm kvno: MIT's trace lines" {
     fresh_tgt
     KRB5_TRACE=$BATS_TEST_TMPDIR/mit.trace \
