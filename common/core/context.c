@@ -5,6 +5,7 @@
 #include <com_err.h>
 
 #include "core/context.h"
+#include "core/mit_trace.h"
 
 krb5_error_code
 ks_context_new(const char *program, struct ks_context **ctx_out,
@@ -40,6 +41,8 @@ ks_context_new(const char *program, struct ks_context **ctx_out,
         ks_context_free(ctx);
         return ret;
     }
+    /* Once per run, beside libkrb5's own descriptor for the same file. */
+    ks_mit_trace_open_env(&ctx->mit_trace);
     *ctx_out = ctx;
     return 0;
 }
@@ -57,6 +60,7 @@ ks_context_free(struct ks_context *ctx)
     if (ctx == NULL)
         return;
     ks_trace_close(ctx->trace);
+    ks_mit_trace_close(ctx->mit_trace);
     if (ctx->located_free != NULL)
         ctx->located_free(ctx->located);
     ks_config_clear(&ctx->config);

@@ -29,10 +29,14 @@ struct ks_transport_options {
                                          * NULL-terminated, or NULL */
 };
 
+struct ks_mit_trace;
+
 struct ks_context {
     krb5_context k5;
     struct ks_config config;
     struct ks_trace *trace;        /* NULL when not tracing */
+    struct ks_mit_trace *mit_trace; /* MIT's lines to KRB5_TRACE, or NULL
+                                     * (core/mit_trace.h) */
     const char *program;           /* "kinit", ...: for messages */
     struct ks_transport_options net;
     /* The KDCs located per realm in this run (locate.c owns the layout):

@@ -15,6 +15,7 @@
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
 #include "wire/padata.h"
+#include "core/mit_trace.h"
 #include "wire/transport.h"
 #include "wire/padata.h"
 
@@ -255,14 +256,20 @@ same_salt(const struct as_state *st, const struct ks_as_hint *hint)
  * Make sure st->key is the client's key for HINT (etype, salt, params),
  * asking for the password the first time.  CLIENT names the default salt.
  */
+static bool
+key_ready(const struct as_state *st, const struct ks_as_hint *hint)
+{
+    return st->key.contents != NULL && st->key.enctype == hint->etype &&
+           (st->keys->keytab != NULL || same_salt(st, hint));
+}
+
 static krb5_error_code
 ensure_key(struct as_state *st, const struct ks_as_hint *hint,
            krb5_const_principal client)
 {
     krb5_error_code ret;
 
-    if (st->key.contents != NULL && st->key.enctype == hint->etype &&
-        (st->keys->keytab != NULL || same_salt(st, hint)))
+    if (key_ready(st, hint))
         return 0;
     if (st->keys->keytab != NULL)
         return keytab_key(st, hint->etype);
@@ -334,6 +341,7 @@ keep_cookie(struct as_state *st, krb5_pa_data *const *padata)
             krb5_data c = { KV5M_DATA, padata[i]->length,
                             (char *)padata[i]->contents };
 
+            KS_MTRACE_PREAUTH_COOKIE(st->ctx, c.length, c.data);
             if (copy_data(&st->cookie, &c) == 0)
                 ks_trace(st->ctx->trace, "AS preauth", 0, "cookie",
                          "keeping the KDC's %u-byte PA-FX-COOKIE to echo",
@@ -373,6 +381,27 @@ make_challenge(struct as_state *st, const krb5_error *err,
     return ret;
 }
 
+/* MIT's word on a preauth module's outcome, and the padata the next
+ * request carries (the cookie first, as MIT sends them). */
+static void
+mtrace_produced(struct as_state *st, const char *module,
+                krb5_preauthtype type, krb5_error_code code)
+{
+    krb5_pa_data cookie = { 0 }, *list[3] = { NULL, NULL, NULL };
+    size_t n = 0;
+
+    if (!ks_mit_trace_on(st->ctx))
+        return;
+    KS_MTRACE_PREAUTH_PROCESS(st->ctx, module, type, true, code);
+    if (code)
+        return;
+    cookie.pa_type = KRB5_PADATA_FX_COOKIE;
+    if (st->cookie.data != NULL)
+        list[n++] = &cookie;
+    list[n] = st->enc_ts;
+    KS_MTRACE_PREAUTH_OUTPUT(st->ctx, list);
+}
+
 /* PREAUTH_REQUIRED: choose the key from the hints, make PA-ENC-TIMESTAMP. */
 static krb5_error_code
 prepare_preauth(struct as_state *st, const krb5_error *err,
@@ -384,6 +413,8 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
     krb5_error_code ret;
 
     trace_offered(ctx, padata);
+    KS_MTRACE_INIT_CREDS_PREAUTH(ctx);
+    KS_MTRACE_PREAUTH_INPUT(ctx, padata);
     if (st->enc_ts != NULL)
         return ks_error_set(ctx, KRB5KDC_ERR_PREAUTH_FAILED,
                             "the KDC asked for pre-authentication again "
@@ -409,6 +440,8 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
     ret = ensure_key(st, &st->hint, st->opts->client);
     if (ret)
         return ret;
+    if (!use_challenge(st, padata))
+        KS_MTRACE_PREAUTH_ENC_TS_KEY_GAK(ctx, &st->key);
     ret = krb5_us_timeofday(ctx->k5, &now, &usec);
     if (ret)
         return ret;
@@ -417,19 +450,26 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
     st->pa_offset = ctx->config.kdc_timesync
         ? (krb5_deltat)((uint32_t)err->stime - (uint32_t)now) : 0;
     st->challenge = false;
-    if (use_challenge(st, padata))
-        return make_challenge(st, err, now, usec);
+    if (use_challenge(st, padata)) {
+        ret = make_challenge(st, err, now, usec);
+        mtrace_produced(st, "encrypted_challenge",
+                        KRB5_PADATA_ENCRYPTED_CHALLENGE, ret);
+        return ret;
+    }
     ks_trace(ctx->trace, "AS preauth", 0, "enc-timestamp",
              "PA-ENC-TIMESTAMP with %s (offset %+ld s from ours), key "
              "usage 1", ctx->config.kdc_timesync ? "the KDC's time"
                                                  : "our time",
              (long)st->pa_offset);
-    return ks_as_make_enc_timestamp(ctx, &st->key,
-                                    (krb5_timestamp)((uint32_t)now +
-                                                     (uint32_t)st->pa_offset),
-                                    ctx->config.kdc_timesync ? err->susec
-                                                             : usec,
-                                    &st->enc_ts);
+    ret = ks_as_make_enc_timestamp(ctx, &st->key,
+                                   (krb5_timestamp)((uint32_t)now +
+                                                    (uint32_t)st->pa_offset),
+                                   ctx->config.kdc_timesync ? err->susec
+                                                            : usec,
+                                   &st->enc_ts);
+    mtrace_produced(st, "encrypted_timestamp", KRB5_PADATA_ENC_TIMESTAMP,
+                    ret);
+    return ret;
 }
 
 /* What one realm's rounds gathered: dropped when the exchange starts
@@ -494,8 +534,12 @@ follow_referral(struct as_state *st, const krb5_error *err)
 
     ret = ks_as_referral_next(st->ctx, &st->referral, st->opts->client,
                               allowed, err, &realm);
-    if (!ret)
+    if (!ret) {
+        krb5_data r = { KV5M_DATA, (unsigned int)strlen(realm), realm };
+
+        KS_MTRACE_INIT_CREDS_REFERRAL(st->ctx, &r);
         ret = restart_in_realm(st, realm);
+    }
     free(realm);
     return ret;
 }
@@ -545,6 +589,7 @@ fast_error(struct as_state *st, krb5_error **err, krb5_pa_data ***padata)
     krb5_error *inner = NULL;
     krb5_error_code ret;
 
+    KS_MTRACE_FAST_DECODE(st->ctx);
     ret = ks_fast_open_error(st->ctx, st->fast, *err, st->req.nonce, &inner,
                              padata);
     if (ret)
@@ -577,6 +622,7 @@ handle_error(struct as_state *st, const krb5_data *reply)
         return ret;
     }
     code = ks_error_code_from_protocol(err->error);
+    KS_MTRACE_INIT_CREDS_ERROR_REPLY(ctx, code);
     ks_trace(ctx->trace, "AS request", 0, "krb-error",
              "KDC answered with error %ld", (long)err->error);
     if (st->fast == NULL)
@@ -636,6 +682,8 @@ decrypt_reply(struct as_state *st, krb5_kdc_rep *rep,
     if (strengthen == NULL)
         return ks_as_decrypt_reply(st->ctx, &st->req, rep, &st->key);
     ret = ks_fast_reply_key(st->ctx, strengthen, &st->key, &key);
+    if (!ret)
+        KS_MTRACE_FAST_REPLY_KEY(st->ctx, key);
     if (!ret)
         ret = ks_as_decrypt_reply(st->ctx, &st->req, rep, key);
     krb5_free_keyblock(st->ctx->k5, key);
@@ -732,7 +780,27 @@ after_reply(struct as_state *st, const krb5_kdc_rep *rep)
                                        rep->padata);
     if (!ret && st->opts->fast_avail != NULL)
         *st->opts->fast_avail = ks_fast_advertised(rep->enc_part2);
+    if (!ret)
+        KS_MTRACE_FAST_NEGO(st->ctx, ks_fast_advertised(rep->enc_part2));
     return ret;
+}
+
+/* MIT's "Getting AS key": the salt the key is made with, the default one
+ * (from CLIENT) when the KDC gave none. */
+static void
+mtrace_gak(struct as_state *st, const struct ks_as_hint *hint,
+           krb5_const_principal client)
+{
+    krb5_data salt = { 0 };
+
+    if (!ks_mit_trace_on(st->ctx))
+        return;
+    if (hint->has_salt) {
+        KS_MTRACE_INIT_CREDS_GAK(st->ctx, &hint->salt, &hint->s2kparams);
+    } else if (krb5_principal2salt(st->ctx->k5, client, &salt) == 0) {
+        KS_MTRACE_INIT_CREDS_GAK(st->ctx, &salt, &hint->s2kparams);
+        krb5_free_data_contents(st->ctx->k5, &salt);
+    }
 }
 
 static krb5_error_code
@@ -744,7 +812,14 @@ open_reply(struct as_state *st, krb5_kdc_rep *rep,
     krb5_timestamp now;
     krb5_error_code ret;
 
+    bool ready;
+
+    KS_MTRACE_PREAUTH_INPUT(ctx, rep->padata);
     ret = reply_hint(st, rep, &hint);
+    KS_MTRACE_PREAUTH_OUTPUT(ctx, NULL);
+    ready = ret == 0 && key_ready(st, &hint);
+    if (!ret && !ready)
+        mtrace_gak(st, &hint, rep->client);
     /* The default salt comes from the reply's name (MIT), which is
      * checked against the request below. */
     if (!ret)
@@ -752,11 +827,16 @@ open_reply(struct as_state *st, krb5_kdc_rep *rep,
     ks_as_hint_clear(&hint);
     if (ret)
         return ret;
+    if (ready)
+        KS_MTRACE_INIT_CREDS_AS_KEY_PREAUTH(ctx, &st->key);
+    else
+        KS_MTRACE_INIT_CREDS_AS_KEY_GAK(ctx, &st->key);
     ret = decrypt_reply(st, rep, strengthen);
     if (ret == KRB5KRB_AP_ERR_BAD_INTEGRITY)
         return key_incorrect(st, ret);
     if (ret)
         return ret;
+    KS_MTRACE_INIT_CREDS_DECRYPTED_REPLY(ctx, rep->enc_part2->session);
     ret = krb5_timeofday(ctx->k5, &now);
     if (!ret)
         ret = ks_as_verify_reply(ctx, &st->req, rep, now);
@@ -795,9 +875,11 @@ handle_reply(struct as_state *st, const krb5_data *reply,
     if (ret)
         return ret;
     /* With armor a reply without FAST is refused (RFC 6113 5.4.3). */
-    if (st->fast != NULL)
+    if (st->fast != NULL) {
+        KS_MTRACE_FAST_DECODE(st->ctx);
         ret = ks_fast_open_reply(st->ctx, st->fast, rep, st->req.nonce,
                                  &strengthen);
+    }
     if (!ret)
         ret = open_reply(st, rep, strengthen);
     krb5_free_keyblock(st->ctx->k5, strengthen);
@@ -824,6 +906,7 @@ send_request(struct as_state *st, krb5_data *reply_out)
     } else {
         memset(&job, 0, sizeof(job));
         job.request = &st->req.der;
+        job.primary = true;
         ret = ks_transport_send_kdcs(ctx, st->realm, &st->primary, &job, 1,
                                      1, "AS send", 0);
         if (!ret)
@@ -858,6 +941,8 @@ retry_primary(struct as_state *st, krb5_error_code code)
         ks_kdc_list_free(&st->primary);
         return false;
     }
+    KS_MTRACE_INIT_CREDS_PRIMARY(ctx);
+    KS_MTRACE_INIT_CREDS(ctx, st->opts->client);
     ks_trace(ctx->trace, "AS request", 0, "primary-retry",
              "retrying the AS request with the primary KDC: %s, which is "
              "not the primary, rejected the key", st->sent.kdc);
@@ -944,6 +1029,10 @@ round_trip(struct as_state *st, krb5_creds **creds_out)
         ret = ks_as_encode_request(ctx, &st->req, st->enc_ts,
                                    st->cookie.data != NULL ? &st->cookie
                                                            : NULL);
+    if (!ret && st->enc_ts == NULL && st->cookie.data == NULL)
+        KS_MTRACE_INIT_CREDS_PREAUTH_NONE(ctx);
+    if (!ret && st->req.fast != NULL)
+        KS_MTRACE_FAST_ENCODE(ctx);
     if (!ret)
         ret = send_request(st, &reply);
     if (ret)
@@ -976,6 +1065,7 @@ ks_as_get_creds(struct ks_context *ctx, const struct ks_as_options *opts,
     st.own.client = NULL;
     st.opts = &st.own;
     st.keys = keys;
+    KS_MTRACE_INIT_CREDS(ctx, opts->client);
     /* Our own client: a referral changes its realm. */
     ret = krb5_copy_principal(ctx->k5, opts->client, &st.own.client);
     if (!ret)

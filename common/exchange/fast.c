@@ -15,6 +15,7 @@
 #include "core/secret.h"
 #include "exchange/apreq.h"
 #include "exchange/fast.h"
+#include "core/mit_trace.h"
 #include "wire/padata.h"
 
 #define KU_AP_REQ_AUTH 11
@@ -137,6 +138,9 @@ armor_ap_req(struct ks_context *ctx, const krb5_creds *tgt,
     auth.subkey = subkey;
     ret = krb5_us_timeofday(ctx->k5, &auth.ctime, &auth.cusec);
     if (!ret)
+        KS_MTRACE_MK_REQ(ctx, tgt->client, tgt->server, 0, subkey,
+                         &tgt->keyblock);
+    if (!ret)
         ret = ks_apreq_make(ctx, tgt, 0, KU_AP_REQ_AUTH, &auth, ap_out);
     return ret;
 }
@@ -196,6 +200,18 @@ armor_cache_error(struct ks_context *ctx, krb5_ccache cc,
     krb5_free_string(ctx->k5, name);
 }
 
+static void
+mtrace_armor_ccache(struct ks_context *ctx, krb5_ccache cc)
+{
+    char *name = NULL;
+
+    if (!ks_mit_trace_on(ctx) || krb5_cc_get_full_name(ctx->k5, cc,
+                                                       &name) != 0)
+        return;
+    KS_MTRACE_FAST_ARMOR_CCACHE(ctx, name);
+    krb5_free_string(ctx->k5, name);
+}
+
 krb5_error_code
 ks_fast_as_armor(struct ks_context *ctx, krb5_ccache armor_cc,
                  const krb5_data *realm, struct ks_fast **fast_out)
@@ -211,17 +227,21 @@ ks_fast_as_armor(struct ks_context *ctx, krb5_ccache armor_cc,
     if (fast == NULL)
         return ENOMEM;
     fast->stage = "AS fast";
+    mtrace_armor_ccache(ctx, armor_cc);
     ret = armor_tgt(ctx, armor_cc, realm, &tgt);
     if (ret) {
         armor_cache_error(ctx, armor_cc, ret);
         goto cleanup;
     }
+    KS_MTRACE_FAST_ARMOR_CCACHE_KEY(ctx, &tgt.keyblock);
     ret = krb5_c_make_random_key(ctx->k5, tgt.keyblock.enctype, &subkey);
     if (!ret)
         ret = armor_ap_req(ctx, &tgt, &subkey, &ap);
     if (!ret)
         ret = ks_fast_armor_key(ctx, &subkey, &tgt.keyblock,
                                 &fast->armor_key);
+    if (!ret)
+        KS_MTRACE_FAST_ARMOR_KEY(ctx, fast->armor_key);
     if (!ret)
         ret = encode_armor(ap, &fast->armor);
     if (ret) {

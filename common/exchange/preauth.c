@@ -14,6 +14,7 @@
 #include "core/errors.h"
 #include "core/secret.h"
 #include "core/krb5_private.h"
+#include "core/mit_trace.h"
 #include "wire/padata.h"
 
 static bool
@@ -114,6 +115,9 @@ hint_from_info(struct ks_context *ctx, const krb5_pa_data *pa,
         goto cleanup;
     }
     ret = hint_from_entry(entries[i], hint);
+    if (!ret)
+        KS_MTRACE_PREAUTH_ETYPE_INFO(ctx, hint->etype, &hint->salt,
+                                     &hint->s2kparams);
 
 cleanup:
     krb5_free_etype_info(ctx->k5, entries);
@@ -138,6 +142,9 @@ ks_as_choose_hint(struct ks_context *ctx, krb5_pa_data *const *padata,
         hint.etype = requested[0];
         hint.has_salt = true;
         ret = copy_bytes(&hint.salt, pa->contents, pa->length);
+        if (!ret)
+            KS_MTRACE_PREAUTH_ETYPE_INFO(ctx, hint.etype, &hint.salt,
+                                         &hint.s2kparams);
         ks_trace(ctx->trace, "AS preauth", 0, "pw-salt",
                  "PW-SALT gives the salt; using the first enctype we asked "
                  "for");
@@ -233,6 +240,7 @@ ks_as_make_enc_timestamp(struct ks_context *ctx, const krb5_keyblock *key,
                                 plain, &enc);
     if (ret)
         goto cleanup;
+    KS_MTRACE_PREAUTH_ENC_TS(ctx, time, usec, plain, &enc.ciphertext);
     ret = encode_krb5_enc_data(&enc, &der);
     if (ret)
         goto cleanup;
@@ -331,6 +339,7 @@ ks_as_keytab_etypes(struct ks_context *ctx, krb5_keytab keytab,
         if (etype_in(candidates[i], have))
             out[j++] = candidates[i];
     }
+    KS_MTRACE_INIT_CREDS_KEYTAB_LOOKUP(ctx, client, have);
     if (j == 0) {
         ret = no_keytab_keys(ctx, client);
         goto cleanup;

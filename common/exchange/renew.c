@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/errors.h"
+#include "core/mit_trace.h"
 #include "exchange/renew.h"
 #include "exchange/tgs.h"
 #include "core/flags.h"
@@ -206,11 +207,17 @@ exchange(struct ks_context *ctx, const krb5_creds *old, krb5_flags kdc_opt,
     krb5_error_code ret;
 
     opts.kdc_options = kdc_opt | (old->ticket_flags & KDC_TKT_COMMON_MASK);
+    /* MIT renews and validates through krb5_get_cred_via_tkt, whose
+     * lines frame the request. */
+    KS_MTRACE_GET_CRED_VIA_TKT_EXT(ctx, old->server, old->server,
+                                   opts.kdc_options);
     ret = ks_tgs_build_request(ctx, old, old->server, &opts, &req);
     if (!ret)
         ret = ks_tgs_send(ctx, req, &reply, NULL);
     if (!ret)
         ret = ks_tgs_open_reply(ctx, req, &reply, new_out);
+    if (!ret || req != NULL)
+        KS_MTRACE_GET_CRED_VIA_TKT_EXT_RETURN(ctx, ret);
     krb5_free_data_contents(ctx->k5, &reply);
     ks_tgs_request_free(ctx, req);
     return ret;

@@ -9,6 +9,7 @@
 
 #include "creds/ccache_lookup.h"
 #include "core/errors.h"
+#include "core/mit_trace.h"
 #include "core/text.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
@@ -125,8 +126,8 @@ cached(struct ks_context *ctx, krb5_ccache cc, krb5_const_principal client,
 
 /* The cache's own TGT krbtgt/R@R (R the client's realm), valid now. */
 static krb5_error_code
-home_tgt(struct ks_context *ctx, const struct ks_ccache_index *idx,
-         const krb5_creds **tgt_out)
+home_tgt(struct ks_context *ctx, krb5_ccache cc,
+         const struct ks_ccache_index *idx, const krb5_creds **tgt_out)
 {
     const krb5_data *r = &ks_ccache_index_client(idx)->realm;
     struct ks_ccache_match m = { 0 };
@@ -143,6 +144,8 @@ home_tgt(struct ks_context *ctx, const struct ks_ccache_index *idx,
         goto cleanup;
     m.permitted = ctx->config.permitted_enctypes;
     *tgt_out = ks_ccache_index_find(idx, tgs, &m);
+    KS_MTRACE_CC_RETRIEVE(ctx, cc, ks_ccache_index_client(idx), tgs,
+                          *tgt_out != NULL ? 0 : KRB5_CC_NOTFOUND);
     if (*tgt_out == NULL)
         ret = ks_error_set(ctx, KRB5_CC_NOTFOUND, "no valid ticket-granting "
                            "ticket %s in the credentials cache (run kinit "
@@ -546,7 +549,7 @@ self_from_kdc(struct ks_context *ctx, krb5_ccache cc,
     const krb5_creds *tgt = NULL;
     krb5_error_code ret;
 
-    ret = home_tgt(ctx, idx, &tgt);
+    ret = home_tgt(ctx, cc, idx, &tgt);
     if (!ret)
         ret = check_s4u_enctype(ctx, tgt);
     if (!ret)
@@ -558,7 +561,10 @@ self_from_kdc(struct ks_context *ctx, krb5_ccache cc,
     o.kdc_options |= KDC_OPT_CANONICALIZE |
         (tgt->ticket_flags & INHERITED_FLAGS);
     o.hook = &hook;
+    /* MIT's S4U2Self goes through krb5_get_cred_via_tkt: its lines. */
+    KS_MTRACE_GET_CRED_VIA_TKT_EXT(ctx, self, tgt->server, o.kdc_options);
     ret = exchange(ctx, cc, tgt, self, &o, creds_out);
+    KS_MTRACE_GET_CRED_VIA_TKT_EXT_RETURN(ctx, ret);
     krb5_free_principal(ctx->k5, sent);
     return ret;
 }
@@ -584,6 +590,7 @@ ks_s4u_self(struct ks_context *ctx, krb5_ccache cc,
     char name[256];
     krb5_error_code ret;
 
+    KS_MTRACE_TKT_CREDS(ctx, user, self, cc);
     ret = cached(ctx, cc, user, self, NULL, opts, creds_out);
     if (ret != KRB5_CC_NOTFOUND || opts->cached_only)
         goto done;
@@ -684,7 +691,7 @@ proxy_from_kdc(struct ks_context *ctx, krb5_ccache cc,
     krb5_creds *creds = NULL;
     krb5_error_code ret;
 
-    ret = home_tgt(ctx, idx, &tgt);
+    ret = home_tgt(ctx, cc, idx, &tgt);
     if (!ret)
         ret = same_realm(ctx, server, tgt->client, "S4U2Proxy to a service");
     if (ret)
@@ -785,7 +792,7 @@ ks_s4u_u2u(struct ks_context *ctx, krb5_ccache cc,
                  &other_tgt->ticket, opts, creds_out);
     if (ret != KRB5_CC_NOTFOUND || opts->cached_only)
         goto done;
-    ret = home_tgt(ctx, idx, &tgt);
+    ret = home_tgt(ctx, cc, idx, &tgt);
     if (!ret)
         ret = same_realm(ctx, server, tgt->client, "a user-to-user ticket "
                          "to a principal");

@@ -11,6 +11,7 @@
 #include "creds/ccache_lookup.h"
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/mit_trace.h"
 #include "core/text.h"
 #include "exchange/fast.h"
 #include "exchange/tgs.h"
@@ -65,6 +66,16 @@ client_realm(const struct walk *w)
     return &ks_ccache_index_client(w->idx)->realm;
 }
 
+/* MIT traces each cache look-up with its result; ours look in the cache's
+ * contents read once, and say the same. */
+static void
+mtrace_lookup(const struct walk *w, krb5_const_principal server,
+              const krb5_creds *found)
+{
+    KS_MTRACE_CC_RETRIEVE(w->ctx, w->cc, ks_ccache_index_client(w->idx),
+                          server, found != NULL ? 0 : KRB5_CC_NOTFOUND);
+}
+
 static bool
 data_eq(const krb5_data *a, const char *s)
 {
@@ -98,8 +109,11 @@ local_tgt(struct walk *w, const krb5_creds **tgt_out)
     if (ret)
         return ret;
     c = find_valid(w, tgs, 0);
+    mtrace_lookup(w, tgs, c);
     ks_text_principal(w->ctx->k5, tgs, name, sizeof(name));
     if (c != NULL) {
+        KS_MTRACE_TKT_CREDS_LOCAL_TGT(w->ctx, ks_ccache_index_client(w->idx),
+                                      tgs);
         *tgt_out = c;
     } else if ((c = ks_ccache_index_find_any(w->idx, tgs)) != NULL) {
         krb5_timestamp_to_sfstring(c->times.endtime, when, sizeof(when),
@@ -162,6 +176,7 @@ exchange(struct walk *w, const krb5_creds *tgt, krb5_const_principal server,
         ret = ks_tgs_send(w->ctx, req, &reply, NULL);
     if (!ret) {
         ret = ks_tgs_open_reply(w->ctx, req, &reply, creds_out);
+        KS_MTRACE_TKT_CREDS_RESPONSE_CODE(w->ctx, ret);
         refused = ret != 0;
     }
     if (refused_out != NULL)
@@ -222,6 +237,7 @@ cached_tgt(struct walk *w, char **path, size_t to, const krb5_creds **tgt_out)
         if (ret)
             break;
         c = find_valid(w, want, 0);
+        mtrace_lookup(w, want, c);
         krb5_free_principal(w->ctx->k5, want);
     }
     *tgt_out = c;
@@ -250,6 +266,7 @@ ask_tgt(struct walk *w, const char *to, const char *at,
                                              sizeof(name)));
         goto cleanup;
     }
+    KS_MTRACE_TKT_CREDS_TGT_REQ(w->ctx, want, tgt->server);
     ret = exchange(w, tgt, want, 0, true, refused_out, &got);
     if (ret)
         goto cleanup;
@@ -368,6 +385,10 @@ walk_path(struct walk *w, char **path, bool direct_refused,
             continue;
         }
         j = path_pos(path, cur, &got->server->data[1]);
+        if (j == last)
+            KS_MTRACE_TKT_CREDS_TARGET_TGT(w->ctx, got->server);
+        else
+            KS_MTRACE_TKT_CREDS_ADVANCE(w->ctx, &got->server->data[1]);
         if (j == 0 && data_eq(&got->server->data[1], path[0])) {
             krb5_free_creds(w->ctx->k5, got);
             return ks_error_set(w->ctx, KRB5_KDCREP_MODIFIED, "the KDC of "
@@ -439,6 +460,9 @@ tgt_for_realm(struct walk *w, const char *realm, const krb5_creds **tgt_out)
         last++;
     if (!ret)
         ret = cached_tgt(w, path, last, &tgt);
+    if (!ret && tgt != NULL)
+        KS_MTRACE_TKT_CREDS_CACHED_SERVICE_TGT(w->ctx, tgt->client,
+                                               tgt->server);
     if (ret || tgt != NULL)
         goto done;
     ret = local_tgt(w, &local);
@@ -521,6 +545,8 @@ follow_referrals(struct walk *w, krb5_const_principal server,
         ask = NULL;
         ret = with_realm(w, server, cur->data, cur->length, &ask);
         if (!ret)
+            KS_MTRACE_TKT_CREDS_SERVICE_REQ(w->ctx, ask, true);
+        if (!ret)
             ret = exchange(w, tgt, ask, KDC_OPT_CANONICALIZE, false, NULL,
                            &got);
         if (ret || !ks_tgs_is_tgs_principal(got->server) ||
@@ -536,6 +562,7 @@ follow_referrals(struct walk *w, krb5_const_principal server,
             ret = referral_error(w, "too many referrals", next);
         if (ret)
             break;
+        KS_MTRACE_TKT_CREDS_REFERRAL(w->ctx, got->server);
         ks_trace(w->ctx->trace, "TGS path", 0, "referral",
                  "referred to realm %.*s by %s", (int)next->length,
                  next->data, ks_text_principal(w->ctx->k5, got->server, name,
@@ -571,10 +598,12 @@ get_in_realm(struct walk *w, krb5_const_principal server, const char *realm,
     ret = with_realm(w, server, realm, strlen(realm), &there);
     if (!ret)
         ret = tgt_for_realm(w, realm, &tgt);
-    if (!ret && w->opts->canonicalize)
+    if (!ret && w->opts->canonicalize) {
         ret = follow_referrals(w, there, tgt, creds_out);
-    else if (!ret)
+    } else if (!ret) {
+        KS_MTRACE_TKT_CREDS_SERVICE_REQ(w->ctx, there, false);
         ret = exchange(w, tgt, there, 0, false, NULL, creds_out);
+    }
     krb5_free_principal(w->ctx->k5, there);
     return ret;
 }
@@ -608,11 +637,20 @@ get_no_realm(struct walk *w, krb5_const_principal server,
         ret = local_tgt(w, &tgt);
     if (!ret)
         ret = with_realm(w, server, cr->data, cr->length, &ask);
+    if (!ret && ks_mit_trace_on(w->ctx)) {
+        KS_MTRACE_CC_RETRIEVE_REF(w->ctx, ks_ccache_index_client(w->idx),
+                                  ask, find_valid(w, ask, wanted_etype(w))
+                                           ? 0 : KRB5_CC_NOTFOUND);
+        KS_MTRACE_TKT_CREDS_REFERRAL_REALM(w->ctx, ask);
+    }
     if (!ret)
         ret = follow_referrals(w, ask, tgt, creds_out);
     krb5_free_principal(w->ctx->k5, ask);
     if (ret == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN && def != NULL &&
         !data_eq(cr, def)) {
+        krb5_data d = { KV5M_DATA, (unsigned int)strlen(def), (char *)def };
+
+        KS_MTRACE_TKT_CREDS_FALLBACK(w->ctx, &d);
         ks_trace(w->ctx->trace, "TGS path", 0, "fallback",
                  "no referral: trying the default realm %s", def);
         ret = get_in_realm(w, server, def, creds_out);
@@ -645,7 +683,10 @@ get_one(struct walk *w, krb5_const_principal server, krb5_creds **creds_out)
     char *realm = NULL;
     krb5_error_code ret;
 
+    KS_MTRACE_TKT_CREDS(w->ctx, ks_ccache_index_client(w->idx), server,
+                        w->cc);
     cached = find_valid(w, server, wanted_etype(w));
+    mtrace_lookup(w, server, cached);
     if (cached != NULL)
         return copy_cached(w, cached, creds_out);
     if (w->opts->cached_only)
@@ -659,6 +700,8 @@ get_one(struct walk *w, krb5_const_principal server, krb5_creds **creds_out)
         ret = realm == NULL ? ENOMEM : get_in_realm(w, server, realm, &creds);
         free(realm);
     }
+    if (!ret)
+        KS_MTRACE_TKT_CREDS_COMPLETE(w->ctx, creds->server);
     /* MIT keeps a ticket under the name asked for (an empty realm, or a
      * name the KDC canonicalised); krb5_cc_store_cred also stores it
      * under the ticket's own name when they differ. */
@@ -779,6 +822,12 @@ run_batch(struct walk *w, const krb5_creds *tgt, struct ks_tgs_job **list,
     if (reqs == NULL || sends == NULL || realm == NULL)
         goto cleanup;
     for (i = 0; i < n; i++) {
+        /* What get_one says for one service, said for each of the batch
+         * (none of them was in the cache). */
+        KS_MTRACE_TKT_CREDS(w->ctx, ks_ccache_index_client(w->idx),
+                            list[i]->server, w->cc);
+        mtrace_lookup(w, list[i]->server, NULL);
+        KS_MTRACE_TKT_CREDS_SERVICE_REQ(w->ctx, list[i]->server, false);
         ret = ks_tgs_build_request(w->ctx, tgt, list[i]->server, &o,
                                    &reqs[i]);
         if (ret)
@@ -791,9 +840,13 @@ run_batch(struct walk *w, const krb5_creds *tgt, struct ks_tgs_job **list,
         krb5_creds *creds = NULL;
         krb5_error_code code = ret ? ret : sends[i].code;
 
-        if (!code)
+        if (!code) {
             code = ks_tgs_open_reply(w->ctx, reqs[i], &sends[i].reply,
                                      &creds);
+            KS_MTRACE_TKT_CREDS_RESPONSE_CODE(w->ctx, code);
+        }
+        if (!code)
+            KS_MTRACE_TKT_CREDS_COMPLETE(w->ctx, creds->server);
         if (!code)
             code = keep(w, creds, true, NULL);
         if (code) {
@@ -874,6 +927,11 @@ ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
     for (size_t i = 0; i < n; i++) {
         const krb5_creds *c = find_valid(&w, jobs[i].server, wanted_etype(&w));
 
+        if (c != NULL) {
+            KS_MTRACE_TKT_CREDS(ctx, ks_ccache_index_client(w.idx),
+                                jobs[i].server, cc);
+            mtrace_lookup(&w, jobs[i].server, c);
+        }
         if (c != NULL && (ret = copy_cached(&w, c, &jobs[i].creds)) != 0)
             return ret;
         if (c == NULL && batchable(&w, &jobs[i]))

@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "core/mit_trace.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
 #include "exchange/tgs.h"
@@ -93,6 +94,7 @@ error_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     if (ret)
         return ks_error_set(ctx, ret, "decoding the KDC's KRB-ERROR");
     if (req->fast != NULL) {
+        KS_MTRACE_FAST_DECODE(ctx);
         ret = fast_error(ctx, req, &err, &plain);
         if (ret) {
             krb5_free_error(ctx->k5, err);
@@ -140,6 +142,8 @@ decrypt_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
 
     if (strengthen != NULL) {
         ret = ks_fast_reply_key(ctx, strengthen, req->subkey, &sub);
+        if (!ret)
+            KS_MTRACE_FAST_REPLY_KEY(ctx, sub);
         if (!ret)
             ret = ks_fast_reply_key(ctx, strengthen, &req->tgt->keyblock,
                                     &ses);
@@ -195,11 +199,14 @@ check_server(struct ks_context *ctx, const struct ks_tgs_request *req,
                  ks_text_principal(ctx->k5, got, b, sizeof(b)));
         return modified(ctx, msg);
     }
-    if (krb5_principal_compare(ctx->k5, got, req->server) ||
-        (req->kdc_options & KDC_OPT_CANONICALIZE) ||
-        (ks_tgs_is_tgs_principal(got) &&
-         ks_tgs_is_tgs_principal(req->server)))
+    if (krb5_principal_compare(ctx->k5, got, req->server))
         return 0;
+    if ((req->kdc_options & KDC_OPT_CANONICALIZE) ||
+        (ks_tgs_is_tgs_principal(got) &&
+         ks_tgs_is_tgs_principal(req->server))) {
+        KS_MTRACE_TGS_REPLY_SERVER_DIFFERS(ctx, got, req->server);
+        return 0;
+    }
     snprintf(msg, sizeof(msg), "asked for %s, got a ticket for %s",
              ks_text_principal(ctx->k5, req->server, a, sizeof(a)),
              ks_text_principal(ctx->k5, got, b, sizeof(b)));
@@ -408,9 +415,11 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     ret = decode_krb5_tgs_rep(reply, &rep);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the TGS-REP");
-    if (req->fast != NULL)
+    if (req->fast != NULL) {
+        KS_MTRACE_FAST_DECODE(ctx);
         ret = ks_fast_open_reply(ctx, req->fast, rep, req->nonce,
                                  &strengthen);
+    }
     if (!ret)
         ret = decrypt_reply(ctx, req, rep, strengthen, &how);
     krb5_free_keyblock(ctx->k5, strengthen);
@@ -420,6 +429,8 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
         ret = make_creds(ctx, req, rep, &creds);
     if (!ret) {
         trace_reply(ctx, rep, how);
+        KS_MTRACE_TGS_REPLY(ctx, rep->client, rep->enc_part2->server,
+                            rep->enc_part2->session);
         *creds_out = creds;
     }
     /* Frees enc_part2 too; krb5_free_keyblock zeroes the session key. */

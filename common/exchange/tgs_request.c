@@ -14,6 +14,7 @@
 #include "core/secret.h"
 #include "exchange/apreq.h"
 #include "core/text.h"
+#include "core/mit_trace.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
 #include "exchange/tgs.h"
@@ -360,6 +361,12 @@ ks_tgs_build_request(struct ks_context *ctx, const krb5_creds *tgt,
     if (ret == KRB5_CONFIG_ETYPE_NOSUPP)
         return ks_error_set(ctx, ret, "building a TGS-REQ: no permitted "
                             "encryption type to ask for");
+    if (!ret) {
+        KS_MTRACE_SEND_TGS_SUBKEY(ctx, req->subkey);
+        KS_MTRACE_SEND_TGS_ETYPES(ctx, req->etypes);
+    }
+    if (!ret && opts != NULL && opts->fast)
+        KS_MTRACE_FAST_ENCODE(ctx);
     if (!ret && opts != NULL && opts->fast)
         ret = ks_fast_tgs_armor(ctx, req->subkey, &tgt->keyblock,
                                 &req->fast);

@@ -164,7 +164,8 @@ addr_name(const struct sockaddr *sa, socklen_t len, char *name, size_t size)
 
 static krb5_error_code
 list_append(struct ks_kdc_list *list, const struct addrinfo *ai,
-            enum ks_transport_kind kind, const char *source)
+            enum ks_transport_kind kind, const char *host,
+            const char *source)
 {
     struct ks_kdc_addr *grown, *a;
 
@@ -180,6 +181,7 @@ list_append(struct ks_kdc_list *list, const struct addrinfo *ai,
     a->addrlen = ai->ai_addrlen;
     a->transport = kind;
     addr_name(ai->ai_addr, ai->ai_addrlen, a->name, sizeof(a->name));
+    snprintf(a->host, sizeof(a->host), "%s", host);
     snprintf(a->source, sizeof(a->source), "%s", source);
     return 0;
 }
@@ -208,7 +210,7 @@ ks_kdc_list_add_host(struct ks_context *ctx, struct ks_kdc_list *list,
          ai = ai->ai_next) {
         if (list_has(list, ai, transport))
             continue;
-        ret = list_append(list, ai, transport, source);
+        ret = list_append(list, ai, transport, host, source);
         if (ret == 0)
             ks_trace(ctx->trace, "locate", 0, "kdc", "KDC %s (%s) from %s",
                      list->addrs[list->count - 1].name,

@@ -22,6 +22,7 @@ struct ks_kdc_addr {
     char name[96];          /* "127.0.0.1:8800" or "[::1]:88", for messages */
     char source[160];       /* where it came from: "kdc = ...", "--kdc ...",
                              * a DNS record (kstep doctor shows it) */
+    char host[256];         /* the host as configured, for MIT's trace */
 };
 
 struct ks_kdc_list {

@@ -19,11 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/krb5_private.h"
+#include "core/mit_trace.h"
 #include "wire/transport.h"
 
 #define KS_TRY_WAIT_MS 1000
@@ -65,6 +67,7 @@ struct conn {
 struct kdc_state {
     struct conn c[2];               /* [UDP], [TCP] */
     bool fallback_done;             /* RESPONSE_TOO_BIG already acted on */
+    bool resolved;                  /* MIT's "Resolving hostname" said */
 };
 
 struct req {
@@ -137,6 +140,36 @@ static const char *
 kdc_name(struct run *run, size_t kdc)
 {
     return run->list->addrs[kdc].name;
+}
+
+static const struct sockaddr *
+kdc_sa(struct run *run, size_t kdc)
+{
+    return (const struct sockaddr *)&run->list->addrs[kdc].addr;
+}
+
+/* MIT resolves each KDC entry when a request first reaches it and says so;
+ * ours were resolved once per run (locate), so the line comes when a
+ * request first reaches one of the host's addresses. */
+static void
+mtrace_resolving(struct run *run, struct req *req, size_t kdc)
+{
+    const char *host = run->list->addrs[kdc].host;
+    char numeric[NI_MAXHOST];
+
+    if (req->kdcs[kdc].resolved || !ks_mit_trace_on(run->ctx))
+        return;
+    for (size_t i = 0; i < run->list->count; i++) {
+        if (i == kdc || (host[0] != '\0' &&
+                         strcmp(run->list->addrs[i].host, host) == 0))
+            req->kdcs[i].resolved = true;
+    }
+    if (host[0] == '\0' &&
+        getnameinfo(kdc_sa(run, kdc), run->list->addrs[kdc].addrlen,
+                    numeric, sizeof(numeric), NULL, 0, NI_NUMERICHOST) == 0)
+        host = numeric;
+    if (host[0] != '\0')
+        KS_MTRACE_SENDTO_KDC_RESOLVING(run->ctx, host);
 }
 
 /* ------------------------------------------------------------------ */
@@ -243,6 +276,9 @@ conn_fail(struct run *run, struct req *req, size_t kdc, int kind,
     ks_trace(run->ctx->trace, run->stage, run->step, "failed",
              "%s over %s: %s", kdc_name(run, kdc), kind_names[kind],
              c->reason);
+    /* MIT says so whenever it drops a TCP connection, failed or not. */
+    if (kind == TCP && c->fd >= 0)
+        KS_MTRACE_SENDTO_KDC_TCP_DISCONNECT(run->ctx, kdc_sa(run, kdc));
     conn_close(c);
     c->state = CONN_FAILED;
 }
@@ -300,6 +336,11 @@ start_udp(struct run *run, struct req *req, size_t kdc, double now)
     c->tried = true;
     req->job->result.tries++;
     trace_sent(run, req, kdc, UDP);
+    mtrace_resolving(run, req, kdc);
+    if (req->pass == 0)
+        KS_MTRACE_SENDTO_KDC_UDP_SEND_INITIAL(run->ctx, kdc_sa(run, kdc));
+    else
+        KS_MTRACE_SENDTO_KDC_UDP_SEND_RETRY(run->ctx, kdc_sa(run, kdc));
     if (send(c->fd, msg->data, msg->length, MSG_NOSIGNAL) < 0) {
         fail_errno(run, req, kdc, UDP, errno, now);
         return false;
@@ -336,6 +377,8 @@ start_tcp(struct run *run, struct req *req, size_t kdc, double now)
     c->out_len = 4 + (size_t)len;
     c->sent_at = now;
     trace_sent(run, req, kdc, TCP);
+    mtrace_resolving(run, req, kdc);
+    KS_MTRACE_SENDTO_KDC_TCP_CONNECT(run->ctx, kdc_sa(run, kdc));
     c->fd = open_socket(run, kdc, TCP);
     if (c->fd < 0 ||
         (connect(c->fd, (const struct sockaddr *)&a->addr, a->addrlen) < 0 &&
@@ -406,6 +449,8 @@ static void
 req_close_all(struct run *run, struct req *req)
 {
     for (size_t i = 0; i < run->list->count; i++) {
+        if (req->kdcs[i].c[TCP].fd >= 0)
+            KS_MTRACE_SENDTO_KDC_TCP_DISCONNECT(run->ctx, kdc_sa(run, i));
         conn_close(&req->kdcs[i].c[UDP]);
         conn_close(&req->kdcs[i].c[TCP]);
     }
@@ -544,7 +589,33 @@ req_succeed(struct run *run, struct req *req, size_t kdc, int kind,
              "%u bytes over %s to %s ... %zu bytes back in %.1f ms",
              req->job->request->length, kind_names[kind],
              kdc_name(run, kdc), len, res->rtt_ms);
+    KS_MTRACE_SENDTO_KDC_RESPONSE(run->ctx, len, kind == TCP,
+                                  kdc_sa(run, kdc));
     req_finish(run, req, 0);
+    if (!run->kpasswd)
+        KS_MTRACE_SENDTO_KDC_PRIMARY(run->ctx, req->job->primary);
+}
+
+/* MIT hands a RESPONSE_TOO_BIG back to the exchange, which says so and
+ * sends the request again over TCP only; ours does it here, and the MIT
+ * trace tells the same story. */
+static void
+mtrace_too_big(struct run *run, struct req *req, size_t kdc, size_t len)
+{
+    if (!ks_mit_trace_on(run->ctx))
+        return;
+    KS_MTRACE_SENDTO_KDC_RESPONSE(run->ctx, len, 0, kdc_sa(run, kdc));
+    KS_MTRACE_SENDTO_KDC_PRIMARY(run->ctx, req->job->primary);
+    if (run->step == 0) {
+        KS_MTRACE_INIT_CREDS_ERROR_REPLY(run->ctx, KRB5KRB_ERR_RESPONSE_TOO_BIG);
+        KS_MTRACE_INIT_CREDS_RETRY_TCP(run->ctx);
+    } else {
+        KS_MTRACE_TKT_CREDS_RESPONSE_CODE(run->ctx,
+                                          KRB5KRB_ERR_RESPONSE_TOO_BIG);
+        KS_MTRACE_TKT_CREDS_RETRY_TCP(run->ctx);
+    }
+    KS_MTRACE_SENDTO_KDC(run->ctx, req->job->request->length, run->realm,
+                         req->job->primary, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -559,7 +630,7 @@ is_kdc_reply(unsigned char b)
 }
 
 static void
-too_big(struct run *run, struct req *req, size_t kdc, double now)
+too_big(struct run *run, struct req *req, size_t kdc, size_t len, double now)
 {
     struct kdc_state *k = &req->kdcs[kdc];
 
@@ -571,6 +642,7 @@ too_big(struct run *run, struct req *req, size_t kdc, double now)
         return;
     }
     k->fallback_done = true;
+    mtrace_too_big(run, req, kdc, len);
     ks_trace(run->ctx->trace, run->stage, run->step, "tcp-fallback",
              "%s says the reply is too big for UDP "
              "(KRB_ERR_RESPONSE_TOO_BIG): sending again over TCP",
@@ -637,7 +709,7 @@ handle_reply(struct run *run, struct req *req, size_t kdc, int kind,
     code = err->error;
     krb5_free_error(run->ctx->k5, err);
     if (code == KS_PROTO_RESPONSE_TOO_BIG && kind == UDP) {
-        too_big(run, req, kdc, now);
+        too_big(run, req, kdc, len, now);
     } else if (code == KS_PROTO_SVC_UNAVAILABLE) {
         conn_fail(run, req, kdc, kind,
                   "service unavailable, KDC_ERR_SVC_UNAVAILABLE");
@@ -744,6 +816,7 @@ tcp_write(struct run *run, struct req *req, size_t kdc, double now)
             return;
         }
         c->state = CONN_SENDING;
+        KS_MTRACE_SENDTO_KDC_TCP_SEND(run->ctx, kdc_sa(run, kdc));
     }
     n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
              MSG_NOSIGNAL);
@@ -883,6 +956,10 @@ req_start(struct run *run, struct req *req, struct ks_send_job *job,
      * server, whose first copy may already have changed the password. */
     if (run->kpasswd && run->ctx->net.transport == KS_TRANSPORT_ANY)
         req->prefer = TCP;
+    if (!run->kpasswd)
+        KS_MTRACE_SENDTO_KDC(run->ctx, job->request->length, run->realm,
+                             job->primary,
+                             run->ctx->net.transport == KS_TRANSPORT_TCP);
     return 0;
 }
 

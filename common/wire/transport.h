@@ -12,6 +12,7 @@
 #ifndef KS_TRANSPORT_H
 #define KS_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <krb5.h>
 #include "core/context.h"
@@ -31,6 +32,8 @@ struct ks_send_result {
 /* One request of a batch. */
 struct ks_send_job {
     const krb5_data *request;       /* in */
+    bool primary;                   /* in: the KDCs are the realm's
+                                     * primaries (for MIT's trace lines) */
     /* out: malloc'ed, free with krb5_free_data_contents() */
     krb5_data reply;
     krb5_error_code code;           /* out: 0 or why this request failed */
