@@ -291,6 +291,18 @@ check_times(struct ks_context *ctx, const struct ks_as_request *req,
                             "%ld s; compare this machine's clock with the "
                             "KDC's)", (long)skew,
                             (long)ctx->config.clockskew);
+    /* Whatever the clocks say, a ticket must end after it starts and
+     * after the KDC issued it, unless a lifetime that short was asked for
+     * (kinit -l -1s, as MIT's): else storing it would replace a cache that
+     * works with one that never can. */
+    if (t->authtime == 0 ||
+        ((!ts_after(t->endtime, start) || !ts_after(t->endtime, t->authtime))
+         && ts_after(req->till, req->from != 0 ? req->from : now)))
+        return modified(ctx, "the reply's ticket ends before it starts");
+    if ((enc->flags & TKT_FLG_INVALID) &&
+        !(req->kdc_options & KDC_OPT_POSTDATED))
+        return modified(ctx, "the reply's ticket is marked invalid, but no "
+                        "postdated ticket was asked for");
     return 0;
 }
 

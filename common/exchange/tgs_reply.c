@@ -243,6 +243,17 @@ check_times(struct ks_context *ctx, const struct ks_tgs_request *req,
                             "its start time is %lu s away from our clock",
                             (unsigned long)tgs_ts_distance(t->starttime,
                                                            req->ctime));
+    /* A ticket that ends before it starts, or before the KDC issued it,
+     * can never be used: refuse it rather than store it. */
+    if (t->authtime == 0 ||
+        !tgs_ts_after(t->endtime, t->starttime != 0 ? t->starttime
+                                                    : t->authtime) ||
+        !tgs_ts_after(t->endtime, t->authtime))
+        return modified(ctx, "the ticket ends before it starts");
+    if ((enc->flags & TKT_FLG_INVALID) &&
+        !(req->kdc_options & (KDC_OPT_POSTDATED | KDC_OPT_ALLOW_POSTDATE)))
+        return modified(ctx, "the ticket is marked invalid, but no "
+                        "postdated ticket was asked for");
     return 0;
 }
 
