@@ -50,7 +50,7 @@ static struct poptOption options[] = {
     KS_OPT_FLAG('C', "canonicalize", &o.canonicalize,
                 "let the KDC canonicalize the client name"),
     KS_OPT_FLAG('E', "enterprise", &o.enterprise,
-                "the principal is an enterprise name (implies -C)"),
+                "the principal is an enterprise name (with -C: canonical)"),
     KS_OPT_FLAG('k', NULL, &o.use_keytab,
                 "use a key from a keytab instead of a password"),
     KS_OPT_TEXT('t', NULL, &o.keytab_name, "KEYTAB",
@@ -225,6 +225,16 @@ choose(struct kinit_run *run)
     return ret;
 }
 
+/* The password from the terminal, stdin or --password-file.  The end of
+ * input is MIT's "Cannot read password" (an interrupt ends the program). */
+static krb5_error_code
+read_password(void *data, const char *prompt, char *buf, size_t buflen)
+{
+    krb5_error_code ret = ks_cli_read_password(data, prompt, buf, buflen);
+
+    return ret == KRB5_LIBOS_PWDINTR ? KRB5_LIBOS_CANTREADPWD : ret;
+}
+
 /*
  * MIT's banner and prompts for a new password.  It comes from the
  * terminal (or stdin when it is not one); after --password-file - from the
@@ -244,10 +254,9 @@ read_new_password(void *data, char *newpw, size_t len)
         src.file = "-";
     fputs("Password expired.  You must change it now.\n", out);
     fflush(out);
-    ret = ks_cli_read_password(&src, "Enter new password: ", newpw, len);
+    ret = read_password(&src, "Enter new password: ", newpw, len);
     if (!ret)
-        ret = ks_cli_read_password(&src, "Enter it again: ", again,
-                                   sizeof(again));
+        ret = read_password(&src, "Enter it again: ", again, sizeof(again));
     if (ret) {
         ks_error_set(run->ctx, ret, "reading the new password");
     } else if (strcmp(newpw, again) != 0) {
@@ -275,19 +284,22 @@ get_creds(struct kinit_run *run)
     opts.client = run->who.client;
     opts.server = run->server;
     opts.lifetime = run->lifetime;
-    opts.renew_lifetime = o.renew != NULL ? run->renew : -1;
+    /* -r with a negative life asks for no renewable ticket (MIT). */
+    opts.renew_lifetime = o.renew == NULL ? -1 : run->renew > 0 ? run->renew
+                                                                : 0;
     opts.start_delay = run->start;
     opts.forwardable = ks_opt_tristate(o.forwardable);
     opts.proxiable = ks_opt_tristate(o.proxiable);
     opts.addresses = ks_opt_tristate(o.addresses);
     opts.request_pac = ks_opt_tristate(o.request_pac);
-    opts.canonicalize = o.canonicalize || o.enterprise;
+    /* MIT 1.20: -E alone keeps the enterprise name as typed. */
+    opts.canonicalize = o.canonicalize != 0;
     opts.sent = &run->sent;
     opts.fast_avail = &run->fast_avail;
     opts.notes = &run->notes;
     keys.keytab = run->keytab;
     if (run->keytab == NULL) {
-        keys.password = ks_cli_read_password;
+        keys.password = read_password;
         keys.password_data = &src;
     }
     /* -T: MIT's armor cache name; it must hold a TGT of the realm. */
@@ -298,9 +310,6 @@ get_creds(struct kinit_run *run)
                                        read_new_password, run, &run->creds);
     if (opts.armor_ccache != NULL)
         krb5_cc_close(run->ctx->k5, opts.armor_ccache);
-    if (ret)
-        ks_error_prefix(run->ctx, ret, "getting initial credentials for %s",
-                        run->who.client_name);
     return ret;
 }
 
@@ -317,8 +326,10 @@ store_and_print(struct kinit_run *run, krb5_principal client)
     krb5_error_code ret;
 
     ret = ks_cli.json ? kinit_render_json(run, &doc) : 0;
-    if (!ret)
+    if (!ret) {
+        run->stage = KINIT_STORING;
         ret = ks_ccache_replace(run->ctx, run->who.cc, client, list);
+    }
     if (ret) {
         free(doc);
         return ret;
@@ -333,7 +344,7 @@ store_and_print(struct kinit_run *run, krb5_principal client)
     if (doc != NULL)
         fputs(doc, stdout);
     else
-        kinit_warn_notes(run, true);
+        kinit_warn_notes(run, run->keytab == NULL);
     free(doc);
     return 0;
 }
@@ -351,9 +362,7 @@ renew_or_validate(struct kinit_run *run)
     ret = ks_renew_validate(run->ctx, run->who.cc, run->who.client,
                             run->server, opt, &run->creds);
     if (ret)
-        return ks_error_prefix(run->ctx, ret, "%s credentials for %s",
-                               o.action == 'v' ? "validating" : "renewing",
-                               run->who.client_name);
+        return ret;
     return store_and_print(run, run->who.client);
 }
 
@@ -362,9 +371,11 @@ kinit(struct kinit_run *run)
 {
     krb5_error_code ret;
 
+    run->stage = KINIT_CHOOSING;
     ret = choose(run);
     if (ret)
         return ret;
+    run->stage = KINIT_EXCHANGE;
     if (o.verbose) {
         fprintf(stderr, "Using principal: %s\n", run->who.client_name);
         if (o.keytab_name != NULL)
@@ -372,8 +383,10 @@ kinit(struct kinit_run *run)
     }
     if (o.action != 0)
         return renew_or_validate(run);
-    if (o.anonymous)
+    if (o.anonymous) {
+        run->stage = KINIT_OURS;    /* MIT's words would not say why */
         return ks_anonymous_request(run->ctx, run->who.client);
+    }
     ret = get_creds(run);
     if (ret)
         return ret;
@@ -406,7 +419,7 @@ main(int argc, const char **argv)
     }
     ret = kinit(&run);
     if (ret)
-        ks_cli_report(run.ctx, ret);
+        kinit_report(&run, ret, o.action, o.principal, o.cache_name);
     run_free(&run);
     ks_context_free(run.ctx);
     free_opts();

@@ -5,12 +5,17 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include <com_err.h>
 
 #include "core/emit.h"
 #include "core/errors.h"
 #include "creds/ccache.h"
+#include "cli.h"
 #include "kinit.h"
+#include "report.h"
 
 /* The ticket's times as kinit(1) documents them under JSON OUTPUT. */
 static void
@@ -111,4 +116,75 @@ kinit_warn_notes(const struct kinit_run *run, bool password)
                          sizeof(msg));
     if (msg[0] != '\0')
         printf("%s\n", msg);
+}
+
+/* Whether the context's message for CODE starts with PREFIX. */
+static bool
+starts_with(const struct kinit_run *run, krb5_error_code code,
+          const char *prefix)
+{
+    const char *msg = ks_context_message(run->ctx, code);
+    bool yes = strncmp(msg, prefix, strlen(prefix)) == 0;
+
+    ks_context_free_message(run->ctx, msg);
+    return yes;
+}
+
+/* MIT's words for a failed exchange ("Password incorrect" for a reply
+ * that does not decrypt, or pre-authentication refused after a password
+ * was typed). */
+static void
+exchange_words(const struct kinit_run *run, krb5_error_code code,
+               char *buf, size_t len)
+{
+    const krb5_data *realm = run->who.client != NULL ?
+        &run->who.client->realm : NULL;
+    char r[256] = "";
+
+    if (code == KRB5KRB_AP_ERR_BAD_INTEGRITY ||
+        (code == KRB5KDC_ERR_PREAUTH_FAILED && run->keytab == NULL)) {
+        snprintf(buf, len, "Password incorrect");
+        return;
+    }
+    if (code == KRB5_KT_NOTFOUND && run->keytab != NULL) {
+        snprintf(buf, len, "Keytab contains no suitable keys for %s",
+                 run->who.client_name);
+        return;
+    }
+    if (realm != NULL)
+        snprintf(r, sizeof(r), "%.*s", (int)realm->length, realm->data);
+    ks_report_mit_words(code, run->who.client_name, NULL, r, buf, len);
+    if (code == KRB5_LIBOS_CANTREADPWD && starts_with(run, code, "Pre-auth"))
+        snprintf(buf, len, "Pre-authentication failed: %s",
+                 error_message(code));
+}
+
+void
+kinit_report(struct kinit_run *run, krb5_error_code code, int action,
+             const char *principal, const char *cache_name)
+{
+    const char *doing = action == 'R' ? "renewing credentials" :
+        action == 'v' ? "validating credentials" :
+        "getting initial credentials";
+    char words[512];
+
+    if (run->stage == KINIT_CHOOSING &&
+        (code == KRB5_PARSE_MALFORMED || code == KRB5_PARSE_ILLCHAR)) {
+        ks_report_mit_set(run->ctx, code, error_message(code), NULL,
+                          "when parsing name %s",
+                          principal != NULL ? principal : "");
+    } else if (run->stage == KINIT_EXCHANGE) {
+        exchange_words(run, code, words, sizeof(words));
+        ks_report_mit_set(run->ctx, code, words, NULL, "while %s", doing);
+    } else if (run->stage == KINIT_STORING && action == 0) {
+        /* MIT 1.20 stores inside its AS exchange. */
+        snprintf(words, sizeof(words), "Failed to store credentials: %s",
+                 error_message(code));
+        ks_report_mit_set(run->ctx, code, words, NULL, "while %s", doing);
+    } else if (run->stage == KINIT_STORING) {
+        ks_report_mit_set(run->ctx, code, error_message(code), NULL,
+                          "while saving to cache %s",
+                          cache_name != NULL ? cache_name : "");
+    }
+    ks_cli_report(run->ctx, code);
 }

@@ -148,36 +148,40 @@ open_inputs(struct kvno_run *r)
 
     if (kvno_opt.etype != NULL) {
         ret = krb5_string_to_enctype(kvno_opt.etype, &r->etypes[0]);
-        if (ret)
-            return ks_error_set(ctx, ret, "unknown encryption type '%s'",
-                                kvno_opt.etype);
+        if (ret) {
+            ks_error_set(ctx, ret, "unknown encryption type '%s'",
+                         kvno_opt.etype);
+            return kvno_mit(r, ret, "while converting etype");
+        }
     }
     ret = ks_ccache_resolve(ctx, kvno_opt.ccache, &r->cc);
-    if (!ret && kvno_opt.out_cache != NULL)
-        ret = ks_ccache_resolve(ctx, kvno_opt.out_cache, &r->out_cc);
-    if (!ret && kvno_opt.keytab != NULL) {
-        ret = krb5_kt_resolve(ctx->k5, kvno_opt.keytab, &r->kt);
-        if (ret)
-            return ks_error_prefix(ctx, ret, "resolving keytab %s",
-                                   kvno_opt.keytab);
-    }
-    if (!ret)
-        ret = ks_ccache_index_load(ctx, r->cc, &r->idx);
-    return ret;
+    if (ret)
+        return kvno_mit(r, ret, "while opening ccache");
+    if (kvno_opt.out_cache != NULL &&
+        (ret = ks_ccache_resolve(ctx, kvno_opt.out_cache, &r->out_cc)) != 0)
+        return kvno_mit(r, ret, "while resolving output ccache");
+    if (kvno_opt.keytab != NULL &&
+        (ret = krb5_kt_resolve(ctx->k5, kvno_opt.keytab, &r->kt)) != 0)
+        return kvno_mit(r, ret, "resolving keytab %s", kvno_opt.keytab);
+    ret = ks_ccache_index_load(ctx, r->cc, &r->idx);
+    if (ret)
+        return kvno_mit(r, ret, "while getting client principal name");
+    return 0;
 }
 
 static krb5_error_code
-parse_service(struct ks_context *ctx, const char *name, krb5_principal *out)
+parse_service(struct kvno_run *r, const char *name, krb5_principal *out)
 {
+    krb5_context k5 = r->ctx->k5;
     krb5_error_code ret;
 
     if (kvno_opt.sname != NULL)
-        ret = krb5_sname_to_principal(ctx->k5, name, kvno_opt.sname,
+        ret = krb5_sname_to_principal(k5, name, kvno_opt.sname,
                                       KRB5_NT_SRV_HST, out);
     else
-        ret = krb5_parse_name(ctx->k5, name, out);
+        ret = krb5_parse_name(k5, name, out);
     if (ret)
-        return ks_error_prefix(ctx, ret, "parsing principal name %s", name);
+        return kvno_mit(r, ret, "while parsing principal name %s", name);
     if (kvno_opt.unknown)
         (*out)->type = KRB5_NT_UNKNOWN;
     return 0;
@@ -195,7 +199,7 @@ make_jobs(struct kvno_run *r, const char **names)
     if (r->servers == NULL || r->jobs == NULL)
         return ENOMEM;
     for (size_t i = 0; i < r->n; i++) {
-        ret = parse_service(ctx, names[i], &r->servers[i]);
+        ret = parse_service(r, names[i], &r->servers[i]);
         if (ret == ENOMEM)
             return ret;
         if (ret && r->json != NULL)
@@ -230,7 +234,7 @@ report_one(struct kvno_run *r, const struct ks_tgs_job *job)
     if (!ret) {
         ret = krb5_decode_ticket(&job->creds->ticket, &t);
         if (ret)
-            ks_error_prefix(ctx, ret, "decoding the ticket for %s", name);
+            kvno_mit(r, ret, "while decoding ticket for %s", name);
     }
     if (!ret && r->kt != NULL) {
         ret = ks_ticket_check(ctx, r->kt, t, job->creds);
@@ -238,8 +242,7 @@ report_one(struct kvno_run *r, const struct ks_tgs_job *job)
             if (!kvno_opt.quiet)
                 fprintf(stderr, "%s: kvno = %d, keytab entry invalid\n",
                         name, (int)t->enc_part.kvno);
-            ks_error_prefix(ctx, ret, "checking the ticket for %s with "
-                            "keytab %s", name, kvno_opt.keytab);
+            kvno_mit(r, ret, "while decrypting ticket for %s", name);
         } else if (!kvno_opt.quiet) {
             printf("%s: kvno = %d, keytab entry valid\n", name,
                    (int)t->enc_part.kvno);
@@ -381,6 +384,7 @@ run(struct kvno_run *r, const char **names)
         ks_cli_report(r->ctx, ret);
         return KS_EXIT_FAILURE;
     }
+    kvno_mit_jobs(r);
     for (size_t i = 0; r->json == NULL && i < r->njobs; i++) {
         if (r->jobs[i].code != 0) {
             ks_cli_error("%s", r->jobs[i].message != NULL ?
@@ -394,7 +398,8 @@ run(struct kvno_run *r, const char **names)
         e = kvno_json_report(r, names);
     if (r->errors == 0 && r->out_cc != NULL &&
         (ret = write_out_cache(r)) != 0)
-        kvno_report_last(r, e, ret);
+        kvno_report_last(r, e, kvno_mit(r, ret, "while writing output "
+                                        "ccache"));
     ks_emit_finish(e);
     return r->errors ? KS_EXIT_FAILURE : KS_EXIT_OK;
 }

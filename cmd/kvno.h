@@ -56,6 +56,20 @@ struct kvno_run {
     bool *shown;                    /* -P: the line was printed already */
 };
 
+/*
+ * Set CODE's message in MIT's words, "WORDS PHRASE...", with what the
+ * context's message adds after them (report.h).  Returns CODE.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+krb5_error_code kvno_mit(struct kvno_run *r, krb5_error_code code,
+                         const char *phrase, ...);
+
+/* Every failed job's message in MIT's words ("... while getting
+ * credentials for SERVICE"); the -I/-U name check keeps ours. */
+void kvno_mit_jobs(struct kvno_run *r);
+
 /* --json: keep name I's parse failure CODE for the document. */
 krb5_error_code kvno_json_keep_error(struct kvno_run *r, size_t i,
                                      krb5_error_code code);

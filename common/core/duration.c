@@ -5,7 +5,9 @@ ks_duration_parse(const char *text, krb5_deltat *out)
 {
     krb5_deltat d = 0;
 
-    if (krb5_string_to_deltat((char *)text, &d) != 0 || d <= 0)
+    /* Negative durations are MIT's too: -l -1h asks for a ticket that
+     * ends before it starts, and the KDC issues one. */
+    if (krb5_string_to_deltat((char *)text, &d) != 0 || d == 0)
         return false;
     *out = d;
     return true;

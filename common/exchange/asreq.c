@@ -84,11 +84,14 @@ ks_as_init_request(struct ks_context *ctx, const struct ks_as_options *opts,
         req.kdc_options |= KDC_OPT_PROXIABLE;
     if (opts->canonicalize)
         req.kdc_options |= KDC_OPT_CANONICALIZE;
-    if (opts->start_delay > 0) {
-        req.kdc_options |= KDC_OPT_ALLOW_POSTDATE | KDC_OPT_POSTDATED;
+    /* As MIT: a start in the past is sent as "from" without asking for a
+     * postdated ticket, and the times asked for count from it. */
+    if (opts->start_delay != 0)
         start = req.from = ts_incr(now, opts->start_delay);
-    }
-    life = opts->lifetime > 0 ? opts->lifetime : ctx->config.ticket_lifetime;
+    if (opts->start_delay > 0)
+        req.kdc_options |= KDC_OPT_ALLOW_POSTDATE | KDC_OPT_POSTDATED;
+    life = opts->lifetime != 0 ? opts->lifetime
+                               : ctx->config.ticket_lifetime;
     req.till = ts_incr(start, life);
     renew = opts->renew_lifetime < 0 ? ctx->config.renew_lifetime
                                      : opts->renew_lifetime;

@@ -1,16 +1,99 @@
 /*
- * kvno --json: one document on stdout with a result per service; each
- * failure is also written on stderr, as in text mode.
+ * kvno's output besides the kvno lines: errors in MIT's words, and --json,
+ * one document on stdout with a result per service (each failure is also
+ * written on stderr, as in text mode).
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <com_err.h>
+
 #include "cli.h"
 #include "core/errors.h"
+#include "report.h"
 #include "inspect/ticket_check.h"
 #include "kvno.h"
+
+/* MIT's words for CODE: its extended text for a cache or a keytab that is
+ * not there, else the com_err text. */
+static void
+mit_words(struct kvno_run *r, krb5_error_code code, char *buf, size_t len)
+{
+    krb5_context k5 = r->ctx->k5;
+
+    const char *kt = kvno_opt.keytab;
+
+    if (code == KRB5_FCC_NOFILE && r->cc != NULL &&
+        strcmp(krb5_cc_get_type(k5, r->cc), "FILE") == 0)
+        snprintf(buf, len, "%s (filename: %s)", error_message(code),
+                 krb5_cc_get_name(k5, r->cc));
+    else if (code == ENOENT && kt != NULL)
+        snprintf(buf, len, "Key table file '%s' not found",
+                 strncmp(kt, "FILE:", 5) == 0 ? kt + 5 : kt);
+    else
+        snprintf(buf, len, "%s", error_message(code));
+}
+
+krb5_error_code
+kvno_mit(struct kvno_run *r, krb5_error_code code, const char *phrase, ...)
+{
+    char what[1024], words[1024];
+    va_list ap;
+
+    va_start(ap, phrase);
+    vsnprintf(what, sizeof(what), phrase, ap);
+    va_end(ap);
+    mit_words(r, code, words, sizeof(words));
+    ks_report_mit_set(r->ctx, code, words, NULL, "%s", what);
+    return code;
+}
+
+/* A failed job's message in MIT's words: "WORDS while getting credentials
+ * for SERVICE" ("SERVICE: constrained delegation failed" for S4U2Proxy),
+ * then what ours adds. */
+static void
+mit_job(struct kvno_run *r, struct ks_tgs_job *job)
+{
+    struct ks_context *ctx = r->ctx;
+    const char *ours = job->message, *colon, *msg;
+    char *name = NULL, words[1024], realm[256];
+    bool proxy;
+
+    if (krb5_unparse_name(ctx->k5, job->server, &name) != 0)
+        return;
+    proxy = ours != NULL && strncmp(ours, "getting an S4U2Proxy", 20) == 0;
+    /* Ours starts "getting a ticket for NAME: "; the rest is the news. */
+    colon = ours != NULL ? strstr(ours, ": ") : NULL;
+    if (colon != NULL && strncmp(ours, "getting ", 8) == 0)
+        ours = colon + 2;
+    snprintf(realm, sizeof(realm), "%.*s", (int)job->server->realm.length,
+             job->server->realm.data);
+    ks_report_mit_words(job->code, NULL, name, realm, words, sizeof(words));
+    if (proxy)
+        ks_report_mit_set(ctx, job->code, words, ours,
+                          "%s: constrained delegation failed", name);
+    else
+        ks_report_mit_set(ctx, job->code, words, ours,
+                          "while getting credentials for %s", name);
+    msg = ks_context_message(ctx, job->code);
+    free(job->message);
+    job->message = strdup(msg);
+    ks_context_free_message(ctx, msg);
+    krb5_free_unparsed_name(ctx->k5, name);
+}
+
+void
+kvno_mit_jobs(struct kvno_run *r)
+{
+    for (size_t i = 0; i < r->njobs; i++) {
+        if (r->jobs[i].code != 0 && r->jobs[i].code != EINVAL)
+            mit_job(r, &r->jobs[i]);
+    }
+}
 
 krb5_error_code
 kvno_json_keep_error(struct kvno_run *r, size_t i, krb5_error_code code)
@@ -62,8 +145,7 @@ json_keytab(struct kvno_run *r, struct ks_emit *e, krb5_ticket *t,
     ks_emit_bool(e, "keytab_valid", ret == 0);
     if (!ret)
         return;
-    ks_error_prefix(ctx, ret, "checking the ticket for %s with keytab %s",
-                    name, kvno_opt.keytab);
+    kvno_mit(r, ret, "while decrypting ticket for %s", name);
     msg = ks_context_message(ctx, ret);
     json_failed(r, e, ret, msg);
     ks_context_free_message(ctx, msg);
