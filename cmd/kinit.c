@@ -3,209 +3,149 @@
  * store it in a credentials cache, as MIT's kinit does (same options, -V
  * lines and exit codes), with kstep's own AS exchange.
  */
-#include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "exchange/anonymous.h"
-#include "exchange/as.h"
-#include "creds/ccache.h"
-#include "cli.h"
-#include "core/emit.h"
+#include "core/duration.h"
 #include "core/errors.h"
+#include "creds/ccache.h"
+#include "creds/keytab.h"
+#include "exchange/anonymous.h"
+#include "exchange/as_password.h"
 #include "exchange/fast.h"
-#include "exchange/kpasswd.h"
 #include "exchange/renew.h"
+#include "kinit.h"
+#include "options.h"
 
-struct kinit_opts {
+static struct {
     int verbose;
     char *lifetime, *start, *renew;
-    int forwardable, noforwardable, proxiable, noproxiable;
-    int addresses, noaddresses, canonicalize, enterprise;
+    int forwardable, proxiable, addresses, request_pac;    /* yes/no pairs */
+    int canonicalize, enterprise;
     int use_keytab, client_keytab;
     char *keytab_name, *cache_name, *service_name, *password_file;
-    int request_pac, no_request_pac;
     int action;                     /* 0, or the last of -R and -v (MIT) */
-    /* Accepted, not supported yet. */
     int anonymous;
-    char *armor_cache, *attribute, *input_cache;
+    char *armor_cache;
+    char *attribute, *input_cache;  /* accepted, not supported yet */
     char *principal;
-};
-
-/* What the options asked for, parsed. */
-struct kinit_run {
-    struct ks_context *ctx;
-    const struct kinit_opts *o;
-    krb5_deltat lifetime, renew, start;
-    krb5_principal me;
-    char *me_name;
-    krb5_principal server;
-    krb5_ccache cc;
-    bool switch_to;                 /* a collection: make CC primary */
-    krb5_keytab keytab;
-    krb5_creds *creds;
-    struct ks_send_result sent;     /* the KDC that answered (--json) */
-    bool fast_avail;                /* the KDC advertised FAST */
-    struct ks_as_notes notes;       /* what to warn about */
-};
-
-static struct kinit_opts o;
+} o;
 
 static struct poptOption options[] = {
-    { NULL, 'V', POPT_ARG_NONE, &o.verbose, 0,
-      "verbose: name the cache, principal and keytab used", NULL },
-    { NULL, 'l', POPT_ARG_STRING, &o.lifetime, 0,
-      "ticket lifetime (10h, 1d2h, 3600, 1:30:00)", "LIFETIME" },
-    { NULL, 's', POPT_ARG_STRING, &o.start, 0,
-      "postdate the ticket: start after a duration or at a time",
-      "START" },
-    { NULL, 'r', POPT_ARG_STRING, &o.renew, 0,
-      "ask for a renewable ticket with this renewable life", "RENEW" },
-    { "forwardable", 'f', POPT_ARG_NONE, &o.forwardable, 0,
-      "ask for a forwardable ticket", NULL },
-    { "noforwardable", 'F', POPT_ARG_NONE, &o.noforwardable, 0,
-      "ask for a ticket that is not forwardable", NULL },
-    { "proxiable", 'p', POPT_ARG_NONE, &o.proxiable, 0,
-      "ask for a proxiable ticket", NULL },
-    { "noproxiable", 'P', POPT_ARG_NONE, &o.noproxiable, 0,
-      "ask for a ticket that is not proxiable", NULL },
-    { "addresses", 'a', POPT_ARG_NONE, &o.addresses, 0,
-      "ask for a ticket bound to this host's addresses", NULL },
-    { "noaddresses", 'A', POPT_ARG_NONE, &o.noaddresses, 0,
-      "ask for an addressless ticket", NULL },
-    { "canonicalize", 'C', POPT_ARG_NONE, &o.canonicalize, 0,
-      "let the KDC canonicalize the client name", NULL },
-    { "enterprise", 'E', POPT_ARG_NONE, &o.enterprise, 0,
-      "the principal is an enterprise name (implies -C)", NULL },
-    { NULL, 'k', POPT_ARG_NONE, &o.use_keytab, 0,
-      "use a key from a keytab instead of a password", NULL },
-    { NULL, 't', POPT_ARG_STRING, &o.keytab_name, 0,
-      "the keytab to use (implies -k)", "KEYTAB" },
-    { NULL, 'i', POPT_ARG_NONE, &o.client_keytab, 0,
-      "with -k: use the default client keytab", NULL },
+    KS_OPT_FLAG('V', NULL, &o.verbose,
+                "verbose: name the cache, principal and keytab used"),
+    KS_OPT_TEXT('l', NULL, &o.lifetime, "LIFETIME", "ticket lifetime"),
+    KS_OPT_TEXT('s', NULL, &o.start, "START",
+                "postdate the ticket: start after a duration or at a time"),
+    KS_OPT_TEXT('r', NULL, &o.renew, "RENEW",
+                "ask for a renewable ticket with this renewable life"),
+    KS_OPT_PAIR('f', 'F', "forwardable", &o.forwardable),
+    KS_OPT_PAIR('p', 'P', "proxiable", &o.proxiable),
+    KS_OPT_ASK('a', "addresses", &o.addresses, KS_OPT_YES,
+               "ask for a ticket bound to this host's addresses"),
+    KS_OPT_ASK('A', "noaddresses", &o.addresses, KS_OPT_NO,
+               "ask for an addressless ticket"),
+    KS_OPT_FLAG('C', "canonicalize", &o.canonicalize,
+                "let the KDC canonicalize the client name"),
+    KS_OPT_FLAG('E', "enterprise", &o.enterprise,
+                "the principal is an enterprise name (with -C: canonical)"),
+    KS_OPT_FLAG('k', NULL, &o.use_keytab,
+                "use a key from a keytab instead of a password"),
+    KS_OPT_TEXT('t', NULL, &o.keytab_name, "KEYTAB",
+                "the keytab to use (implies -k)"),
+    KS_OPT_FLAG('i', NULL, &o.client_keytab,
+                "with -k: use the default client keytab"),
     { NULL, 'c', POPT_ARG_STRING, &o.cache_name, 0,
       "the credentials cache to store the ticket in", "CACHE" },
-    { NULL, 'S', POPT_ARG_STRING, &o.service_name, 0,
-      "ask for a ticket for this service instead of krbtgt", "SERVICE" },
-    { "request-pac", '\0', POPT_ARG_NONE, &o.request_pac, 0,
-      "ask the KDC to include a PAC", NULL },
-    { "no-request-pac", '\0', POPT_ARG_NONE, &o.no_request_pac, 0,
-      "ask the KDC not to include a PAC", NULL },
-    { "password-file", '\0', POPT_ARG_STRING, &o.password_file, 0,
-      "read the password from FILE ('-' for stdin)", "FILE" },
-    { "json", '\0', POPT_ARG_NONE, &ks_cli.json, 0,
-      "print what was obtained as one JSON document (errors too)", NULL },
-    { NULL, 'R', POPT_ARG_VAL, &o.action, 'R',
-      "renew the cached ticket-granting ticket (or -S SERVICE's ticket)",
-      NULL },
-    { NULL, 'v', POPT_ARG_VAL, &o.action, 'v',
-      "validate the cached postdated ticket (or -S SERVICE's ticket)",
-      NULL },
-    { NULL, 'n', POPT_ARG_NONE, &o.anonymous, 0,
-      "anonymous ticket (needs PKINIT, which kstep lacks: reports what "
-      "the KDC offers)", NULL },
-    { NULL, 'T', POPT_ARG_STRING, &o.armor_cache, 0,
-      "armor the exchange with FAST (RFC 6113), using the TGT in "
-      "ARMOR_CACHE", "ARMOR_CACHE" },
-    { NULL, 'X', POPT_ARG_STRING, &o.attribute, 0,
-      "pre-authentication attribute (not supported yet)",
-      "ATTR[=VALUE]" },
-    { NULL, 'I', POPT_ARG_STRING, &o.input_cache, 0,
-      "input credentials cache (not supported yet)", "INPUT_CACHE" },
-    { NULL, '\0', POPT_ARG_INCLUDE_TABLE, ks_cli_common_options, 0,
-      "Common options:", NULL },
+    KS_OPT_TEXT('S', NULL, &o.service_name, "SERVICE",
+                "ask for a ticket for this service instead of krbtgt"),
+    KS_OPT_ASK('\0', "request-pac", &o.request_pac, KS_OPT_YES,
+               "ask the KDC to include a PAC"),
+    KS_OPT_ASK('\0', "no-request-pac", &o.request_pac, KS_OPT_NO,
+               "ask the KDC not to include a PAC"),
+    KS_OPT_TEXT('\0', "password-file", &o.password_file, "FILE",
+                "read the password from FILE ('-' for stdin)"),
+    KS_OPT_JSON("print what was obtained as one JSON document (errors too)"),
+    KS_OPT_VAL('R', &o.action, 'R',
+               "renew the cached TGT (or -S SERVICE's ticket)"),
+    KS_OPT_VAL('v', &o.action, 'v',
+               "validate the cached postdated TGT (or -S SERVICE's ticket)"),
+    KS_OPT_FLAG('n', NULL, &o.anonymous,
+                "anonymous ticket (needs PKINIT, which kstep lacks: reports "
+                "what the KDC offers)"),
+    KS_OPT_TEXT('T', NULL, &o.armor_cache, "ARMOR_CACHE",
+                "armor the exchange with FAST (RFC 6113), using the TGT in "
+                "ARMOR_CACHE"),
+    KS_OPT_TEXT('X', NULL, &o.attribute, "ATTR[=VALUE]",
+                "pre-authentication attribute (not supported yet)"),
+    KS_OPT_TEXT('I', NULL, &o.input_cache, "INPUT_CACHE",
+                "input credentials cache (not supported yet)"),
+    KS_OPT_COMMON,
     POPT_AUTOHELP
     POPT_TABLEEND
+};
+
+/* The yes/no pairs: giving both halves is a usage error (MIT's words). */
+static const struct {
+    int *pair;
+    const char *both;
+} pairs[] = {
+    { &o.forwardable, "only one of -f and -F allowed" },
+    { &o.proxiable, "only one of -p and -P allowed" },
+    { &o.addresses, "only one of -a and -A allowed" },
+    { &o.request_pac,
+      "only one of --request-pac and --no-request-pac allowed" },
 };
 
 static void
 free_opts(void)
 {
-    free(o.lifetime);
-    free(o.start);
-    free(o.renew);
-    free(o.keytab_name);
-    free(o.cache_name);
-    free(o.service_name);
-    free(o.password_file);
-    free(o.armor_cache);
-    free(o.attribute);
-    free(o.input_cache);
-    free(o.principal);
+    char *strings[] = {
+        o.lifetime, o.start, o.renew, o.keytab_name, o.cache_name,
+        o.service_name, o.password_file, o.armor_cache, o.attribute,
+        o.input_cache, o.principal,
+    };
+
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+        free(strings[i]);
 }
 
 /* -X, -I: accepted for MIT compatibility, one line. */
 static void
 refuse_unsupported(void)
 {
-    static const struct {
-        char letter;
-        const char *what;
-    } todo[] = {
-        { 'X', "preauth attributes" },
-        { 'I', "input cache" },
-    };
-    const bool given[] = {
-        o.attribute != NULL, o.input_cache != NULL,
-    };
+    const char *what = o.attribute != NULL ? "-X (preauth attributes)" :
+        o.input_cache != NULL ? "-I (input cache)" : NULL;
 
-    for (size_t i = 0; i < sizeof(todo) / sizeof(todo[0]); i++) {
-        if (given[i]) {
-            ks_cli_error("-%c (%s) is not supported yet", todo[i].letter,
-                         todo[i].what);
-            free_opts();
-            exit(KS_EXIT_FAILURE);
-        }
-    }
-}
-
-static bool
-parse_duration(const char *text, krb5_deltat *out)
-{
-    return krb5_string_to_deltat((char *)text, out) == 0 && *out > 0;
-}
-
-/* -s: a duration from now, or an absolute time (MIT's rules). */
-static bool
-parse_start(const char *text, krb5_deltat *out)
-{
-    krb5_timestamp abs = 0;
-
-    if (parse_duration(text, out))
-        return true;
-    if (krb5_string_to_timestamp((char *)text, &abs) != 0 || abs == 0)
-        return false;
-    *out = (krb5_deltat)((unsigned long)abs - (unsigned long)time(NULL));
-    return true;
+    if (what == NULL)
+        return;
+    ks_cli_error("%s is not supported yet", what);
+    free_opts();
+    exit(KS_EXIT_FAILURE);
 }
 
 static void
 check_usage(poptContext pc, struct kinit_run *run)
 {
+    krb5_timestamp now = (krb5_timestamp)time(NULL);
     char msg[256];
 
-    if (o.forwardable && o.noforwardable)
-        ks_cli_usage_error(pc, 0, "only one of -f and -F allowed");
-    if (o.proxiable && o.noproxiable)
-        ks_cli_usage_error(pc, 0, "only one of -p and -P allowed");
-    if (o.addresses && o.noaddresses)
-        ks_cli_usage_error(pc, 0, "only one of -a and -A allowed");
-    if (o.request_pac && o.no_request_pac)
-        ks_cli_usage_error(pc, 0, "only one of --request-pac and "
-                           "--no-request-pac allowed");
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        if (ks_opt_both(*pairs[i].pair))
+            ks_cli_usage_error(pc, 0, pairs[i].both);
+    }
     if (o.client_keytab && o.keytab_name != NULL)
         ks_cli_usage_error(pc, 0, "only one of -i and -t allowed");
     msg[0] = '\0';
-    if (o.lifetime != NULL && !parse_duration(o.lifetime, &run->lifetime))
+    if (o.lifetime != NULL && !ks_duration_parse(o.lifetime, &run->lifetime))
         snprintf(msg, sizeof(msg), "bad lifetime value '%s'", o.lifetime);
-    else if (o.renew != NULL && !parse_duration(o.renew, &run->renew))
+    else if (o.renew != NULL && !ks_duration_parse(o.renew, &run->renew))
         snprintf(msg, sizeof(msg), "bad renewable lifetime value '%s'",
                  o.renew);
-    else if (o.start != NULL && !parse_start(o.start, &run->start))
+    else if (o.start != NULL &&
+             !ks_duration_parse_start(o.start, now, &run->start))
         snprintf(msg, sizeof(msg), "bad start time value '%s'", o.start);
     if (msg[0] != '\0')
         ks_cli_usage_error(pc, 0, msg);
@@ -246,355 +186,90 @@ parse_command_line(int argc, const char **argv, struct kinit_run *run)
     }
 }
 
-static krb5_error_code
-open_keytab(struct kinit_run *run)
-{
-    struct ks_context *ctx = run->ctx;
-    krb5_error_code ret;
-
-    if (!o.use_keytab)
-        return 0;
-    if (o.keytab_name != NULL)
-        ret = krb5_kt_resolve(ctx->k5, o.keytab_name, &run->keytab);
-    else if (o.client_keytab)
-        ret = krb5_kt_client_default(ctx->k5, &run->keytab);
-    else
-        ret = krb5_kt_default(ctx->k5, &run->keytab);
-    if (ret)
-        return ks_error_set(ctx, ret, "resolving the keytab %s",
-                            o.keytab_name != NULL ? o.keytab_name
-                                                  : "(default)");
-    return 0;
-}
-
-/* Login name at the default realm, as MIT's kinit. */
-static krb5_error_code
-login_principal(struct kinit_run *run)
-{
-    struct passwd *pw = getpwuid(getuid());
-
-    if (pw == NULL)
-        return ks_error_set(run->ctx, KRB5_CC_NOTFOUND,
-                            "unable to identify user");
-    return krb5_parse_name(run->ctx->k5, pw->pw_name, &run->me);
-}
-
-/*
- * -n: WELLKNOWN/ANONYMOUS of the default realm, or of REALM for "@REALM";
- * another name is MIT's partial anonymity (that client, anonymous flag).
- */
-static krb5_error_code
-anonymous_principal(struct kinit_run *run)
-{
-    krb5_context k5 = run->ctx->k5;
-    krb5_principal given = NULL;
-    char *realm = NULL;
-    krb5_error_code ret;
-
-    if (o.principal != NULL) {
-        ret = krb5_parse_name(k5, o.principal, &given);
-        if (ret)
-            return ks_error_set(run->ctx, ret, "parsing the principal name "
-                                "'%s'", o.principal);
-        if (given->length > 1 ||
-            (given->length == 1 && given->data[0].length > 0)) {
-            run->me = given;
-            return krb5_unparse_name(k5, run->me, &run->me_name);
-        }
-        realm = strndup(given->realm.data, given->realm.length);
-        krb5_free_principal(k5, given);
-        ret = realm == NULL ? ENOMEM : 0;
-    } else {
-        ret = krb5_get_default_realm(k5, &realm);
-    }
-    if (!ret)
-        ret = krb5_build_principal_ext(k5, &run->me, (unsigned int)
-                                       strlen(realm), realm,
-                                       (unsigned int)strlen(
-                                           KRB5_WELLKNOWN_NAMESTR),
-                                       KRB5_WELLKNOWN_NAMESTR,
-                                       (unsigned int)strlen(
-                                           KRB5_ANONYMOUS_PRINCSTR),
-                                       KRB5_ANONYMOUS_PRINCSTR, 0);
-    free(realm);
-    if (ret)
-        return ks_error_set(run->ctx, ret, "making the anonymous principal");
-    return krb5_unparse_name(k5, run->me, &run->me_name);
-}
-
-static krb5_error_code
-choose_principal(struct kinit_run *run, krb5_ccache defcache)
-{
-    struct ks_context *ctx = run->ctx;
-    int flags = o.enterprise ? KRB5_PRINCIPAL_PARSE_ENTERPRISE : 0;
-    krb5_error_code ret;
-
-    if (o.anonymous)
-        return anonymous_principal(run);
-    if (o.principal != NULL) {
-        ret = krb5_parse_name_flags(ctx->k5, o.principal, flags, &run->me);
-        if (ret)
-            return ks_error_set(ctx, ret, "parsing the principal name '%s'",
-                                o.principal);
-    } else if (o.use_keytab) {
-        ret = krb5_sname_to_principal(ctx->k5, NULL, "host",
-                                      KRB5_NT_SRV_HST, &run->me);
-        if (ret)
-            return ks_error_set(ctx, ret, "making the default host "
-                                "principal name");
-    } else if (krb5_cc_get_principal(ctx->k5, defcache, &run->me) != 0) {
-        ret = login_principal(run);
-        if (ret)
-            return ret;
-    }
-    return krb5_unparse_name(ctx->k5, run->me, &run->me_name);
-}
-
-/*
- * Without -c, a collection (DIR, KEYRING, KCM) gets the cache already
- * holding the principal, or a new one if the primary cache holds another
- * principal (MIT 1.20's rules).
- */
-static krb5_error_code
-choose_in_collection(struct kinit_run *run, krb5_ccache defcache)
-{
-    krb5_context k5 = run->ctx->k5;
-    krb5_principal defprinc = NULL;
-    const char *type = krb5_cc_get_type(k5, defcache);
-    krb5_error_code ret;
-
-    if (o.principal == NULL || !krb5_cc_support_switch(k5, type))
-        return 0;
-    if (krb5_cc_cache_match(k5, run->me, &run->cc) == 0) {
-        if (o.verbose)
-            fprintf(stderr, "Using existing cache: %s\n",
-                    krb5_cc_get_name(k5, run->cc));
-        run->switch_to = true;
-        return 0;
-    }
-    if (krb5_cc_get_principal(k5, defcache, &defprinc) != 0)
-        return 0;       /* the primary cache is empty: use it */
-    krb5_free_principal(k5, defprinc);
-    ret = krb5_cc_new_unique(k5, type, NULL, &run->cc);
-    if (ret)
-        return ks_error_set(run->ctx, ret, "creating a new cache in the "
-                            "collection");
-    if (o.verbose)
-        fprintf(stderr, "Using new cache: %s\n",
-                krb5_cc_get_name(k5, run->cc));
-    run->switch_to = true;
-    return 0;
-}
-
-static krb5_error_code
-choose_cache(struct kinit_run *run)
-{
-    struct ks_context *ctx = run->ctx;
-    krb5_ccache defcache = NULL;
-    krb5_error_code ret;
-
-    if (o.cache_name != NULL) {
-        ret = ks_ccache_resolve(ctx, o.cache_name, &run->cc);
-        if (!ret && o.verbose)
-            fprintf(stderr, "Using specified cache: %s\n", o.cache_name);
-        if (!ret)
-            ret = choose_principal(run, run->cc);
-        return ret;
-    }
-    ret = ks_ccache_resolve(ctx, NULL, &defcache);
-    if (ret)
-        return ret;
-    ret = choose_principal(run, defcache);
-    if (!ret)
-        ret = choose_in_collection(run, defcache);
-    if (!ret && run->cc == NULL) {
-        if (o.verbose)
-            fprintf(stderr, "Using default cache: %s\n",
-                    krb5_cc_get_name(ctx->k5, defcache));
-        run->cc = defcache;
-        defcache = NULL;
-    }
-    if (defcache != NULL)
-        krb5_cc_close(ctx->k5, defcache);
-    return ret;
-}
-
-static krb5_error_code
-parse_service(struct kinit_run *run)
-{
-    krb5_error_code ret;
-
-    if (o.service_name == NULL)
-        return 0;
-    ret = krb5_parse_name(run->ctx->k5, o.service_name, &run->server);
-    if (ret)
-        return ks_error_set(run->ctx, ret, "parsing the service name '%s'",
-                            o.service_name);
-    return 0;
-}
-
-static int
-tristate(int yes, int no)
-{
-    return yes ? 1 : no ? 0 : -1;
-}
-
-/*
- * The password source of the AS exchanges.  It keeps what was typed, so
- * that an expired password is asked for once even when the KDC says so
- * only after pre-authentication (AD, Heimdal), and then gives the new one.
- */
-struct kinit_password {
-    struct ks_password_source *src;
-    char *typed;                    /* NULL until read; zeroed when freed */
-    const char *changed;            /* the new password, once changed */
-};
-
-#define KINIT_PASSWORD_MAX 1024
-
-static krb5_error_code
-kinit_password(void *data, const char *prompt, char *buf, size_t buflen)
-{
-    struct kinit_password *pw = data;
-    const char *have = pw->changed != NULL ? pw->changed : pw->typed;
-    krb5_error_code ret;
-
-    if (have != NULL) {
-        if (strlen(have) >= buflen)
-            return KRB5_LIBOS_CANTREADPWD;
-        memcpy(buf, have, strlen(have) + 1);
-        return 0;
-    }
-    ret = ks_cli_read_password(pw->src, prompt, buf, buflen);
-    if (!ret)
-        pw->typed = strdup(buf);    /* NULL: asked again if needed */
-    return ret;
-}
-
+/* -V: MIT's line for the cache chosen, as soon as it is chosen. */
 static void
-kinit_password_free(struct kinit_password *pw)
+note_cache(void *data, enum ks_ccache_how how, const char *name)
 {
-    if (pw->typed != NULL) {
-        explicit_bzero(pw->typed, strlen(pw->typed));
-        free(pw->typed);
+    static const char *const said[] = {
+        [KS_CCACHE_SPECIFIED] = "Using specified cache",
+        [KS_CCACHE_EXISTING] = "Using existing cache",
+        [KS_CCACHE_NEW] = "Using new cache",
+        [KS_CCACHE_DEFAULT] = "Using default cache",
+    };
+
+    (void)data;
+    if (o.verbose)
+        fprintf(stderr, "%s: %s\n", said[how], name);
+}
+
+static krb5_error_code
+choose(struct kinit_run *run)
+{
+    struct ks_ccache_want want = {
+        o.cache_name, o.principal, o.enterprise != 0, o.use_keytab != 0,
+        o.anonymous != 0,
+    };
+    krb5_error_code ret = 0;
+
+    if (o.use_keytab)
+        ret = ks_keytab_open(run->ctx, o.keytab_name, o.client_keytab != 0,
+                             &run->keytab);
+    if (!ret)
+        ret = ks_ccache_choose(run->ctx, &want, note_cache, NULL, &run->who);
+    if (!ret && o.service_name != NULL) {
+        ret = krb5_parse_name(run->ctx->k5, o.service_name, &run->server);
+        if (ret)
+            ks_error_set(run->ctx, ret, "parsing the service name '%s'",
+                         o.service_name);
     }
-    pw->typed = NULL;
+    return ret;
+}
+
+/* The password from the terminal, stdin or --password-file.  The end of
+ * input is MIT's "Cannot read password" (an interrupt ends the program). */
+static krb5_error_code
+read_password(void *data, const char *prompt, char *buf, size_t buflen)
+{
+    krb5_error_code ret = ks_cli_read_password(data, prompt, buf, buflen);
+
+    return ret == KRB5_LIBOS_PWDINTR ? KRB5_LIBOS_CANTREADPWD : ret;
 }
 
 /*
- * MIT's banner and prompts.  The new password comes from the terminal (or
- * stdin when it is not one); after --password-file - from the next lines of
- * stdin.  A mismatch or an empty password ends here: nothing is changed.
+ * MIT's banner and prompts for a new password.  It comes from the
+ * terminal (or stdin when it is not one); after --password-file - from the
+ * next lines of stdin.  A mismatch or an empty password ends here.
  */
 static krb5_error_code
-read_new_password(struct kinit_run *run, char *newpw, char *again,
-                  size_t len)
+read_new_password(void *data, char *newpw, size_t len)
 {
+    struct kinit_run *run = data;
     struct ks_password_source src = { NULL };
     krb5_context k5 = run->ctx->k5;
+    FILE *out = ks_cli.json ? stderr : stdout;
+    char again[KS_AS_PASSWORD_MAX];
     krb5_error_code ret;
 
     if (o.password_file != NULL && strcmp(o.password_file, "-") == 0)
         src.file = "-";
-    fputs("Password expired.  You must change it now.\n",
-          ks_cli.json ? stderr : stdout);
-    fflush(ks_cli.json ? stderr : stdout);
-    ret = ks_cli_read_password(&src, "Enter new password: ", newpw, len);
+    fputs("Password expired.  You must change it now.\n", out);
+    fflush(out);
+    ret = read_password(&src, "Enter new password: ", newpw, len);
     if (!ret)
-        ret = ks_cli_read_password(&src, "Enter it again: ", again, len);
-    if (ret)
-        return ks_error_set(run->ctx, ret, "reading the new password");
-    if (strcmp(newpw, again) != 0) {
-        krb5_set_error_message(k5, KRB5_LIBOS_BADPWDMATCH, "Password "
-                               "mismatch: the new password and its "
-                               "confirmation differ; the password was not "
-                               "changed");
-        return KRB5_LIBOS_BADPWDMATCH;
-    }
-    if (newpw[0] == '\0') {
-        krb5_set_error_message(k5, KRB5_CHPW_PWDNULL, "New password cannot "
-                               "be zero length; the password was not "
-                               "changed");
-        return KRB5_CHPW_PWDNULL;
-    }
-    return 0;
-}
-
-/* A short ticket for kadmin/changepw with the old password (MIT: 5 min,
- * not renewable, forwardable or proxiable); the KDC issues it even though
- * the password has expired. */
-static krb5_error_code
-changepw_creds(struct kinit_run *run, const struct ks_as_options *opts,
-               const struct ks_as_keys *keys, krb5_creds **creds_out)
-{
-    krb5_context k5 = run->ctx->k5;
-    const krb5_data *realm = &run->me->realm;
-    struct ks_as_options cpw = *opts;
-    krb5_principal server = NULL;
-    krb5_error_code ret;
-
-    ret = krb5_build_principal_ext(k5, &server, realm->length, realm->data,
-                                   6, "kadmin", 8, "changepw", 0);
-    if (ret)
-        return ret;
-    cpw.server = server;
-    cpw.lifetime = 5 * 60;
-    cpw.renew_lifetime = 0;
-    cpw.start_delay = 0;
-    cpw.forwardable = cpw.proxiable = 0;
-    cpw.sent = NULL;
-    cpw.fast_avail = NULL;
-    ret = ks_as_get_creds(run->ctx, &cpw, keys, creds_out);
-    if (ret)
-        ks_error_prefix(run->ctx, ret, "getting a kadmin/changepw ticket");
-    krb5_free_principal(k5, server);
-    return ret;
-}
-
-/*
- * KDC_ERR_KEY_EXP: change the password with kpasswd, then run the AS
- * exchange of OPTS again with the new password (MIT's kinit does the same).
- */
-static krb5_error_code
-change_expired_password(struct kinit_run *run,
-                        const struct ks_as_options *opts,
-                        const struct ks_as_keys *keys,
-                        struct kinit_password *pw)
-{
-    krb5_creds *cpw = NULL;
-    char *newpw = calloc(1, KINIT_PASSWORD_MAX);
-    char *again = calloc(1, KINIT_PASSWORD_MAX);
-    krb5_error_code ret = newpw != NULL && again != NULL ? 0 : ENOMEM;
-
-    ks_trace(run->ctx->trace, "AS request", 0, "key-expired",
-             "the password of %s has expired: changing it with kpasswd",
-             run->me_name);
-    if (!ret)
-        ret = changepw_creds(run, opts, keys, &cpw);
-    if (!ret)
-        ret = read_new_password(run, newpw, again, KINIT_PASSWORD_MAX);
-    if (!ret) {
-        ret = ks_kpasswd_change(run->ctx, cpw, newpw);
-        if (ret)
-            ks_error_prefix(run->ctx, ret, "changing it");
-    }
+        ret = read_password(&src, "Enter it again: ", again, sizeof(again));
     if (ret) {
-        ks_error_prefix(run->ctx, ret, "the password has expired");
-    } else {
-        pw->changed = newpw;
-        ret = ks_as_get_creds(run->ctx, opts, keys, &run->creds);
-        pw->changed = NULL;
-        if (ret)
-            ks_error_prefix(run->ctx, ret, "the password was changed, but "
-                            "with the new one");
+        ks_error_set(run->ctx, ret, "reading the new password");
+    } else if (strcmp(newpw, again) != 0) {
+        ret = KRB5_LIBOS_BADPWDMATCH;
+        krb5_set_error_message(k5, ret, "Password mismatch: the new "
+                               "password and its confirmation differ; the "
+                               "password was not changed");
+    } else if (newpw[0] == '\0') {
+        ret = KRB5_CHPW_PWDNULL;
+        krb5_set_error_message(k5, ret, "New password cannot be zero "
+                               "length; the password was not changed");
     }
-    krb5_free_creds(run->ctx->k5, cpw);
-    if (newpw != NULL)
-        explicit_bzero(newpw, KINIT_PASSWORD_MAX);
-    if (again != NULL)
-        explicit_bzero(again, KINIT_PASSWORD_MAX);
-    free(newpw);
-    free(again);
+    explicit_bzero(again, sizeof(again));
     return ret;
 }
 
@@ -602,141 +277,40 @@ static krb5_error_code
 get_creds(struct kinit_run *run)
 {
     struct ks_password_source src = { o.password_file };
-    struct kinit_password pw = { &src, NULL, NULL };
     struct ks_as_options opts = { 0 };
     struct ks_as_keys keys = { 0 };
     krb5_error_code ret;
 
-    opts.client = run->me;
+    opts.client = run->who.client;
     opts.server = run->server;
     opts.lifetime = run->lifetime;
-    opts.renew_lifetime = o.renew != NULL ? run->renew : -1;
+    /* -r with a negative life asks for no renewable ticket (MIT). */
+    opts.renew_lifetime = o.renew == NULL ? -1 : run->renew > 0 ? run->renew
+                                                                : 0;
     opts.start_delay = run->start;
-    opts.forwardable = tristate(o.forwardable, o.noforwardable);
-    opts.proxiable = tristate(o.proxiable, o.noproxiable);
-    opts.addresses = tristate(o.addresses, o.noaddresses);
-    opts.request_pac = tristate(o.request_pac, o.no_request_pac);
-    opts.canonicalize = o.canonicalize || o.enterprise;
+    opts.forwardable = ks_opt_tristate(o.forwardable);
+    opts.proxiable = ks_opt_tristate(o.proxiable);
+    opts.addresses = ks_opt_tristate(o.addresses);
+    opts.request_pac = ks_opt_tristate(o.request_pac);
+    /* MIT 1.20: -E alone keeps the enterprise name as typed. */
+    opts.canonicalize = o.canonicalize != 0;
     opts.sent = &run->sent;
     opts.fast_avail = &run->fast_avail;
     opts.notes = &run->notes;
-    if (run->keytab != NULL) {
-        keys.keytab = run->keytab;
-    } else {
-        keys.password = kinit_password;
-        keys.password_data = &pw;
+    keys.keytab = run->keytab;
+    if (run->keytab == NULL) {
+        keys.password = read_password;
+        keys.password_data = &src;
     }
     /* -T: MIT's armor cache name; it must hold a TGT of the realm. */
     ret = o.armor_cache == NULL ? 0 :
         ks_ccache_resolve(run->ctx, o.armor_cache, &opts.armor_ccache);
     if (!ret)
-        ret = ks_as_get_creds(run->ctx, &opts, &keys, &run->creds);
-    if (ret == KRB5KDC_ERR_KEY_EXP && keys.password != NULL)
-        ret = change_expired_password(run, &opts, &keys, &pw);
-    kinit_password_free(&pw);
+        ret = ks_as_get_creds_password(run->ctx, &opts, &keys,
+                                       read_new_password, run, &run->creds);
     if (opts.armor_ccache != NULL)
         krb5_cc_close(run->ctx->k5, opts.armor_ccache);
-    if (ret)
-        ks_error_prefix(run->ctx, ret, "getting initial credentials for %s",
-                        run->me_name);
     return ret;
-}
-
-/* The ticket's times as kinit(1) documents them under JSON OUTPUT. */
-static void
-emit_times(struct ks_emit *e, const krb5_ticket_times *t)
-{
-    ks_emit_begin_object(e, "times");
-    ks_emit_time(e, "auth", t->authtime);
-    ks_emit_time(e, "start", t->starttime != 0 ? t->starttime : t->authtime);
-    ks_emit_time(e, "end", t->endtime);
-    if (t->renew_till != 0)
-        ks_emit_time(e, "renew_until", t->renew_till);
-    else
-        ks_emit_null(e, "renew_until");
-    ks_emit_end(e);
-}
-
-/*
- * --json: the document, rendered into *DOC_OUT before the cache is
- * touched so that nothing can fail after it was stored.  No keys in it.
- */
-static krb5_error_code
-render_json(struct kinit_run *run, char **doc_out)
-{
-    krb5_context k5 = run->ctx->k5;
-    const krb5_creds *c = run->creds;
-    struct ks_emit *e = NULL;
-    krb5_ticket *t = NULL;
-    char *cache = NULL, *doc = NULL;
-    size_t len = 0;
-    FILE *mem = NULL;
-    krb5_error_code ret;
-
-    ret = krb5_decode_ticket(&c->ticket, &t);
-    if (ret) {
-        ks_error_set(run->ctx, ret, "decoding the ticket");
-        goto cleanup;
-    }
-    ret = ks_ccache_full_name(run->ctx, run->cc, &cache);
-    if (ret)
-        goto cleanup;
-    mem = open_memstream(&doc, &len);
-    if (mem == NULL || ks_emit_new(mem, KS_EMIT_JSON, false, &e) != 0) {
-        ret = ENOMEM;
-        goto cleanup;
-    }
-    ks_emit_string(e, "cache", cache);
-    ks_emit_principal(e, "client", k5, c->client);
-    ks_emit_principal(e, "server", k5, c->server);
-    emit_times(e, &c->times);
-    ks_emit_ticket_flags(e, "flags", (krb5_flags)c->ticket_flags);
-    ks_emit_enctype_named(e, "session_key_enctype", c->keyblock.enctype);
-    ks_emit_enctype_named(e, "ticket_enctype", t->enc_part.enctype);
-    if (run->notes.password_expires != 0)
-        ks_emit_time(e, "password_expires", run->notes.password_expires);
-    else
-        ks_emit_null(e, "password_expires");
-    if (run->sent.kdc[0] != '\0') {
-        ks_emit_string(e, "kdc", run->sent.kdc);
-        ks_emit_string(e, "transport", ks_transport_name(run->sent.used));
-    } else {
-        ks_emit_null(e, "kdc");         /* no AS exchange (-R, -v) */
-        ks_emit_null(e, "transport");
-    }
-    ks_emit_finish(e);
-    if (fclose(mem) != 0) {
-        mem = NULL;
-        ret = ENOMEM;
-        goto cleanup;
-    }
-    mem = NULL;
-    *doc_out = doc;
-    doc = NULL;
-
-cleanup:
-    if (mem != NULL)
-        fclose(mem);
-    free(doc);
-    krb5_free_string(k5, cache);
-    krb5_free_ticket(k5, t);
-    return ret;
-}
-
-/* MIT's warnings of a deprecated key enctype and of a password that
- * expires soon, on stdout as MIT's prompter writes them. */
-static void
-warn_notes(const struct kinit_run *run)
-{
-    char msg[256];
-
-    ks_as_enctype_warning(&run->notes, msg, sizeof(msg));
-    if (msg[0] != '\0')
-        printf("%s\n", msg);
-    ks_as_expiry_warning(&run->notes, (krb5_timestamp)time(NULL), msg,
-                         sizeof(msg));
-    if (msg[0] != '\0')
-        printf("%s\n", msg);
 }
 
 /*
@@ -751,27 +325,26 @@ store_and_print(struct kinit_run *run, krb5_principal client)
     char *doc = NULL;
     krb5_error_code ret;
 
-    if (ks_cli.json) {
-        ret = render_json(run, &doc);
-        if (ret)
-            return ret;
+    ret = ks_cli.json ? kinit_render_json(run, &doc) : 0;
+    if (!ret) {
+        run->stage = KINIT_STORING;
+        ret = ks_ccache_replace(run->ctx, run->who.cc, client, list);
     }
-    ret = ks_ccache_replace(run->ctx, run->cc, client, list);
-    /* As MIT: a KDC that advertised FAST gets FAST TGS requests later. */
-    if (!ret && run->fast_avail)
-        ks_fast_store_avail(run->ctx, run->cc, run->creds);
     if (ret) {
         free(doc);
         return ret;
     }
-    if (run->switch_to)
-        krb5_cc_switch(run->ctx->k5, run->cc);
+    /* As MIT: a KDC that advertised FAST gets FAST TGS requests later. */
+    if (run->fast_avail)
+        ks_fast_store_avail(run->ctx, run->who.cc, run->creds);
+    if (run->who.switch_to)
+        krb5_cc_switch(run->ctx->k5, run->who.cc);
     if (o.verbose)
         fprintf(stderr, "Authenticated to Kerberos v5\n");
     if (doc != NULL)
         fputs(doc, stdout);
     else
-        warn_notes(run);
+        kinit_warn_notes(run, run->keytab == NULL);
     free(doc);
     return 0;
 }
@@ -786,13 +359,11 @@ renew_or_validate(struct kinit_run *run)
     krb5_flags opt = o.action == 'v' ? KDC_OPT_VALIDATE : KDC_OPT_RENEW;
     krb5_error_code ret;
 
-    ret = ks_renew_validate(run->ctx, run->cc, run->me, run->server, opt,
-                            &run->creds);
+    ret = ks_renew_validate(run->ctx, run->who.cc, run->who.client,
+                            run->server, opt, &run->creds);
     if (ret)
-        return ks_error_prefix(run->ctx, ret, "%s credentials for %s",
-                               o.action == 'v' ? "validating" : "renewing",
-                               run->me_name);
-    return store_and_print(run, run->me);
+        return ret;
+    return store_and_print(run, run->who.client);
 }
 
 static krb5_error_code
@@ -800,22 +371,22 @@ kinit(struct kinit_run *run)
 {
     krb5_error_code ret;
 
-    ret = open_keytab(run);
-    if (!ret)
-        ret = choose_cache(run);
-    if (!ret)
-        ret = parse_service(run);
+    run->stage = KINIT_CHOOSING;
+    ret = choose(run);
     if (ret)
         return ret;
+    run->stage = KINIT_EXCHANGE;
     if (o.verbose) {
-        fprintf(stderr, "Using principal: %s\n", run->me_name);
+        fprintf(stderr, "Using principal: %s\n", run->who.client_name);
         if (o.keytab_name != NULL)
             fprintf(stderr, "Using keytab: %s\n", o.keytab_name);
     }
     if (o.action != 0)
         return renew_or_validate(run);
-    if (o.anonymous)
-        return ks_anonymous_request(run->ctx, run->me);
+    if (o.anonymous) {
+        run->stage = KINIT_OURS;    /* MIT's words would not say why */
+        return ks_anonymous_request(run->ctx, run->who.client);
+    }
     ret = get_creds(run);
     if (ret)
         return ret;
@@ -830,11 +401,8 @@ run_free(struct kinit_run *run)
     krb5_free_creds(k5, run->creds);
     if (run->keytab != NULL)
         krb5_kt_close(k5, run->keytab);
-    if (run->cc != NULL)
-        krb5_cc_close(k5, run->cc);
     krb5_free_principal(k5, run->server);
-    krb5_free_unparsed_name(k5, run->me_name);
-    krb5_free_principal(k5, run->me);
+    ks_ccache_choice_clear(run->ctx, &run->who);
 }
 
 int
@@ -844,7 +412,6 @@ main(int argc, const char **argv)
     krb5_error_code ret;
 
     parse_command_line(argc, argv, &run);
-    run.o = &o;
     run.ctx = ks_cli_context();
     if (run.ctx == NULL) {
         free_opts();
@@ -852,7 +419,7 @@ main(int argc, const char **argv)
     }
     ret = kinit(&run);
     if (ret)
-        ks_cli_report(run.ctx, ret);
+        kinit_report(&run, ret, o.action, o.principal, o.cache_name);
     run_free(&run);
     ks_context_free(run.ctx);
     free_opts();

@@ -15,6 +15,7 @@
 
 #include "wire/artefact.h"
 #include "creds/ccache.h"
+#include "creds/keytab.h"
 #include "core/errors.h"
 #include "kstep.h"
 #include "ks_version.h"
@@ -399,70 +400,14 @@ kstep_output_is_stdout(const char *path)
 krb5_error_code
 kstep_keytab(struct kstep_env *env, const char *name, krb5_keytab *kt_out)
 {
-    krb5_error_code ret;
-
-    ret = krb5_kt_resolve(env->ctx->k5, name, kt_out);
-    if (ret)
-        return ks_error_set(env->ctx, ret, "opening keytab %s", name);
-    return 0;
-}
-
-/* Copy every entry of the keytab NAME into DEST. */
-static krb5_error_code
-copy_keytab(struct kstep_env *env, const char *name, krb5_keytab dest)
-{
-    krb5_context k5 = env->ctx->k5;
-    krb5_keytab kt = NULL;
-    krb5_kt_cursor cur;
-    krb5_keytab_entry ent;
-    krb5_error_code ret;
-
-    ret = kstep_keytab(env, name, &kt);
-    if (ret)
-        return ret;
-    ret = krb5_kt_start_seq_get(k5, kt, &cur);
-    if (ret) {
-        ks_error_set(env->ctx, ret, "reading keytab %s", name);
-        goto cleanup;
-    }
-    while ((ret = krb5_kt_next_entry(k5, kt, &ent, &cur)) == 0) {
-        ret = krb5_kt_add_entry(k5, dest, &ent);
-        krb5_free_keytab_entry_contents(k5, &ent);
-        if (ret)
-            break;
-    }
-    krb5_kt_end_seq_get(k5, kt, &cur);
-    if (ret == KRB5_KT_END)
-        ret = 0;
-    else if (ret)
-        ks_error_set(env->ctx, ret, "reading keytab %s", name);
-
-cleanup:
-    krb5_kt_close(k5, kt);
-    return ret;
+    return ks_keytab_open(env->ctx, name, false, kt_out);
 }
 
 krb5_error_code
 kstep_merged_keytab(struct kstep_env *env, const char *const *names,
                     krb5_keytab *kt_out)
 {
-    char name[64];
-    krb5_keytab kt = NULL;
-    krb5_error_code ret;
-
-    snprintf(name, sizeof(name), "MEMORY:kstep-%ld", (long)getpid());
-    ret = krb5_kt_resolve(env->ctx->k5, name, &kt);
-    if (ret)
-        return ks_error_set(env->ctx, ret, "making a keytab in memory");
-    for (size_t i = 0; names[i] != NULL; i++) {
-        ret = copy_keytab(env, names[i], kt);
-        if (ret) {
-            krb5_kt_close(env->ctx->k5, kt);
-            return ret;
-        }
-    }
-    *kt_out = kt;
-    return 0;
+    return ks_keytab_merge(env->ctx, names, kt_out);
 }
 
 krb5_error_code

@@ -438,6 +438,9 @@ prepare_preauth(struct as_state *st, const krb5_error *err,
     if (st->hint.etype == 0)
         st->hint.etype = st->etypes[0];
     ret = ensure_key(st, &st->hint, st->opts->client);
+    /* MIT's words when the password for pre-authentication is not had. */
+    if (ret == KRB5_LIBOS_CANTREADPWD || ret == KRB5_LIBOS_PWDINTR)
+        return ks_error_prefix(ctx, ret, "Pre-authentication failed");
     if (ret)
         return ret;
     if (!use_challenge(st, padata))

@@ -25,9 +25,10 @@ struct ks_fast;
 struct ks_as_options {
     krb5_principal client;          /* required */
     krb5_principal server;          /* NULL: krbtgt/REALM@REALM */
-    krb5_deltat lifetime;           /* 0: ticket_lifetime */
+    krb5_deltat lifetime;           /* 0: ticket_lifetime; may be < 0 */
     krb5_deltat renew_lifetime;     /* -1: renew_lifetime, 0: not renewable */
-    krb5_deltat start_delay;        /* > 0: postdated by this much */
+    krb5_deltat start_delay;        /* > 0: postdated by this much; < 0:
+                                     * "from" in the past, not postdated */
     int forwardable;                /* -1, 0, 1 */
     int proxiable;                  /* -1, 0, 1 */
     int addresses;                  /* -1 (noaddresses decides), 0, 1 */

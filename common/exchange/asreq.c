@@ -113,9 +113,12 @@ ks_as_set_times(struct ks_context *ctx, const struct ks_as_options *opts,
 
     req->from = 0;
     req->rtime = 0;
-    if (opts->start_delay > 0)
+    /* As MIT: a start in the past is sent as "from" without asking for a
+     * postdated ticket, and the times asked for count from it; a negative
+     * lifetime is sent as it is (kinit -l -1s). */
+    if (opts->start_delay != 0)
         start = req->from = ts_incr(now, opts->start_delay);
-    life = opts->lifetime > 0 ? opts->lifetime
+    life = opts->lifetime != 0 ? opts->lifetime
          : realm_deltat(ctx, &opts->client->realm, "ticket_lifetime",
                         ctx->config.ticket_lifetime);
     req->till = ts_incr(start, life);

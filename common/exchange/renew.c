@@ -103,9 +103,10 @@ check_renewable(struct ks_context *ctx, const krb5_creds *old,
     krb5_deltat skew = ctx->config.clockskew;
     char t[64];
 
+    /* A ticket that is not renewable goes to the KDC all the same, as
+     * MIT's kinit sends it: scripts expect the KDC's answer. */
     if (!(old->ticket_flags & TKT_FLG_RENEWABLE))
-        return refuse(ctx, KRB5KDC_ERR_BADOPTION, "the ticket for %s is not "
-                      "renewable (get a renewable one with kinit -r)", name);
+        return 0;
     if (ts_delta(now, old->times.renew_till) > skew)
         return refuse(ctx, KRB5KRB_AP_ERR_TKT_EXPIRED, "the ticket for %s "
                       "could be renewed until %s, which has passed (run "
@@ -117,6 +118,19 @@ check_renewable(struct ks_context *ctx, const krb5_creds *old,
                       "renewed (run kinit without -R)", name,
                       ks_text_when(old->times.endtime, t, sizeof(t)));
     return 0;
+}
+
+/* The KDC refused to renew a ticket that is not renewable: say why. */
+static void
+explain_not_renewable(struct ks_context *ctx, krb5_error_code code,
+                      const char *name)
+{
+    const char *msg = ks_context_message(ctx, code);
+
+    krb5_set_error_message(ctx->k5, code, "%s (the ticket for %s is not "
+                           "renewable: get a renewable one with kinit -r)",
+                           msg, name);
+    ks_context_free_message(ctx, msg);
 }
 
 static krb5_error_code
@@ -257,6 +271,9 @@ ks_renew_validate(struct ks_context *ctx, krb5_ccache cc,
                                              KDC_TKT_COMMON_MASK),
                                   ",", opts, sizeof(opts)));
     ret = exchange(ctx, old, kdc_opt, &new);
+    if (ret == KRB5KDC_ERR_BADOPTION && !(kdc_opt & KDC_OPT_VALIDATE) &&
+        !(old->ticket_flags & TKT_FLG_RENEWABLE))
+        explain_not_renewable(ctx, ret, name);
     if (!ret)
         ret = check_new(ctx, old, new, kdc_opt);
     if (ret)

@@ -18,11 +18,13 @@
  * does) in CC, renew it (KDC_OPT is KDC_OPT_RENEW) or validate it
  * (KDC_OPT_VALIDATE), and return the new credentials in *creds_out (free
  * with krb5_free_creds).  Refused locally, with one clear message and
- * nothing sent: a ticket that is not renewable (KRB5KDC_ERR_BADOPTION),
- * one expired or past its renew-till (KRB5KRB_AP_ERR_TKT_EXPIRED), one that
+ * nothing sent: a renewable ticket expired or past its renew-till
+ * (KRB5KRB_AP_ERR_TKT_EXPIRED, beyond the clock skew), one that
  * is not postdated (KRB5KDC_ERR_BADOPTION) or not yet valid
  * (KRB5KRB_AP_ERR_TKT_NYV).  KRB5_KDCREP_MODIFIED when the reply does not
- * keep the names or times it must.  Traced at "renew".
+ * keep the names or times it must.  A ticket that is not renewable is sent
+ * as MIT sends it, and the KDC's refusal (KRB5KDC_ERR_BADOPTION) gets a
+ * note saying why.  Traced at "renew".
  */
 krb5_error_code ks_renew_validate(struct ks_context *ctx, krb5_ccache cc,
                                   krb5_const_principal client,

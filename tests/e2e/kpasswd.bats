@@ -74,7 +74,7 @@ Enter it again: "
     run --separate-stderr "$KINIT" exp2 \
         <<<$'old-password-long\nshort\nshort'
     assert_failure 1
-    assert_equal "$stderr" "kinit: getting initial credentials for exp2@$KS_REALM: the password has expired: changing it: Password change rejected: New password is too short. Please choose a password which is at least 12 characters long."
+    assert_equal "$stderr" "kinit: Password change failed while getting initial credentials; the password has expired: changing it: Password change rejected: New password is too short. Please choose a password which is at least 12 characters long."
     [ ! -e "$CC" ]
     run pw_state exp2
     assert_output "$before"
@@ -85,14 +85,14 @@ Enter it again: "
     before=$(pw_state exp3)
     run --separate-stderr "$KINIT" exp3 <<<$'old-exp3-pw\nnew-a-pw\nnew-b-pw'
     assert_failure 1
-    assert_equal "$stderr" "kinit: getting initial credentials for exp3@$KS_REALM: the password has expired: Password mismatch: the new password and its confirmation differ; the password was not changed"
+    assert_equal "$stderr" "kinit: Password mismatch while getting initial credentials; the password has expired: Password mismatch: the new password and its confirmation differ; the password was not changed"
     [ ! -e "$CC" ]
     run pw_state exp3
     assert_output "$before"
     # An empty new password is refused the same way.
     run --separate-stderr "$KINIT" exp3 <<<$'old-exp3-pw\n\n'
     assert_failure 1
-    assert_equal "$stderr" "kinit: getting initial credentials for exp3@$KS_REALM: the password has expired: New password cannot be zero length; the password was not changed"
+    assert_equal "$stderr" "kinit: New password cannot be zero length while getting initial credentials; the password has expired: New password cannot be zero length; the password was not changed"
     run pw_state exp3
     assert_output "$before"
 }
@@ -102,7 +102,7 @@ Enter it again: "
     before=$(pw_state exp4)
     run --separate-stderr "$KINIT" exp4 <<<$'wrong-pw\nnew-exp4-pw\nnew-exp4-pw'
     assert_failure 1
-    assert_equal "$stderr" "kinit: getting initial credentials for exp4@$KS_REALM: the password has expired: getting a kadmin/changepw ticket: Password incorrect (check the password or the keytab's key version)"
+    assert_equal "$stderr" "kinit: Password incorrect while getting initial credentials; the password has expired: getting a kadmin/changepw ticket: Password incorrect (check the password or the keytab's key version)"
     run pw_state exp4
     assert_output "$before"
 }
@@ -124,7 +124,7 @@ Enter it again: "
     KRB5_CONFIG=$BATS_TEST_TMPDIR/krb5.conf run --separate-stderr \
         "$KINIT" exp6 <<<$'old-exp6-pw\nnew-exp6-pw\nnew-exp6-pw'
     assert_failure 1
-    assert_regex "$stderr" "^kinit: getting initial credentials for exp6@$KS_REALM: the password has expired: changing it: Cannot contact any kpasswd server for realm '$KS_REALM' \(tried 127.0.0.1:$port over .*TCP \(connection refused\)"
+    assert_regex "$stderr" "^kinit: .* while getting initial credentials; the password has expired: changing it: Cannot contact any kpasswd server for realm '$KS_REALM' \(tried 127.0.0.1:$port over .*TCP \(connection refused\)"
     [ "${#lines[@]}" -le 4 ]
     [ ! -e "$CC" ]
     run pw_state exp6

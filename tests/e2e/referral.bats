@@ -51,7 +51,7 @@ requests() {
     fake_realm refer REFER.REALM --code 68 --crealm "$KS_REALM"
     run "$KINIT" alice@REFER.REALM <<<"alice-pw"
     assert_failure 1
-    assert_line "kinit: getting initial credentials for alice@REFER.REALM: Realm not local to KDC (the KDC refers the client to realm $KS_REALM; kinit -C follows such referrals)"
+    assert_line "kinit: Realm not local to KDC while getting initial credentials (the KDC refers the client to realm $KS_REALM; kinit -C follows such referrals)"
     [ "$(requests refer)" = 1 ]
     [ ! -e "$CC" ]
     # MIT's kinit does not follow it either.
@@ -99,7 +99,7 @@ requests() {
     fake_realm b B.REALM --code 68 --crealm A.REALM
     run "$KINIT" -C alice@A.REALM <<<"alice-pw"
     assert_failure 1
-    assert_output "kinit: getting initial credentials for alice@A.REALM: client referral not followed: referral loop A.REALM -> B.REALM -> A.REALM"
+    assert_output "kinit: KDC reply did not match expectations while getting initial credentials; client referral not followed: referral loop A.REALM -> B.REALM -> A.REALM"
     [ "$(requests a)" = 1 ]
     [ "$(requests b)" = 1 ]
     [ ! -e "$CC" ]
@@ -113,7 +113,7 @@ requests() {
     done
     run "$KINIT" -C alice@HOP0.REALM <<<"alice-pw"
     assert_failure 1
-    assert_output "kinit: getting initial credentials for alice@HOP0.REALM: client referral not followed: more than 5 referrals (HOP0.REALM -> HOP1.REALM -> HOP2.REALM -> HOP3.REALM -> HOP4.REALM -> HOP5.REALM -> HOP6.REALM)"
+    assert_output "kinit: KDC reply did not match expectations while getting initial credentials; client referral not followed: more than 5 referrals (HOP0.REALM -> HOP1.REALM -> HOP2.REALM -> HOP3.REALM -> HOP4.REALM -> HOP5.REALM -> HOP6.REALM)"
     [ "$(requests hop)" = 6 ]
 }
 
@@ -121,17 +121,17 @@ requests() {
     fake_realm refer REFER.REALM --code 68
     run "$KINIT" -C alice@REFER.REALM <<<"alice-pw"
     assert_failure 1
-    assert_output "kinit: getting initial credentials for alice@REFER.REALM: client referral not followed: the KDC's WRONG_REALM error names no realm"
+    assert_output "kinit: KDC reply did not match expectations while getting initial credentials; client referral not followed: the KDC's WRONG_REALM error names no realm"
     run "$KINIT" alice@REFER.REALM <<<"alice-pw"
     assert_failure 1
-    assert_output "kinit: getting initial credentials for alice@REFER.REALM: Realm not local to KDC"
+    assert_output "kinit: Realm not local to KDC while getting initial credentials"
 }
 
 @test "referral: only to realms krb5.conf names KDCs for" {
     fake_realm refer REFER.REALM --code 68 --crealm EVIL.REALM
     run "$KINIT" -C alice@REFER.REALM <<<"alice-pw"
     assert_failure 1
-    assert_output "kinit: getting initial credentials for alice@REFER.REALM: client referral not followed: krb5.conf names no KDC for realm EVIL.REALM"
+    assert_output "kinit: KDC reply did not match expectations while getting initial credentials; client referral not followed: krb5.conf names no KDC for realm EVIL.REALM"
     [ "$(requests refer)" = 1 ]
 }
 
@@ -139,7 +139,7 @@ requests() {
     fake_realm refer REFER.REALM --code 68 --crealm $'EVIL\e[31m.REALM'
     run "$KINIT" -C alice@REFER.REALM <<<"alice-pw"
     assert_failure 1
-    assert_output "kinit: getting initial credentials for alice@REFER.REALM: client referral not followed: the KDC's error names an unusable realm"
+    assert_output "kinit: KDC reply did not match expectations while getting initial credentials; client referral not followed: the KDC's error names an unusable realm"
     run "$KINIT" alice@REFER.REALM <<<"alice-pw"
     assert_failure 1
     assert_output --partial 'realm EVIL\x1b[31m.REALM;'

@@ -132,7 +132,7 @@ same_as_mit() {
     before=$(ks_file_sum "$BATS_TEST_TMPDIR/ccache")
     run "$KVNO" -I nobody "$KS_SERVICE"
     assert_failure 1
-    assert_output "kvno: getting an S4U2Self ticket for nobody@$KS_REALM: the KDC knows no such user: Client not found in Kerberos database"
+    assert_output "kvno: Client not found in Kerberos database while getting credentials for $KS_SERVICE@$KS_REALM; the KDC knows no such user: Client not found in Kerberos database"
     assert_equal "$(ks_file_sum "$BATS_TEST_TMPDIR/ccache")" "$before"
 }
 
@@ -159,7 +159,7 @@ same_as_mit() {
     assert_failure 1
     run "$KVNO" -I alice -P bob
     assert_line "bob@$KS_REALM: kvno = 1"
-    assert_line "kvno: getting an S4U2Proxy ticket to bob@$KS_REALM for alice@$KS_REALM: KDC can't fulfill requested option"
+    assert_line "kvno: KDC can't fulfill requested option bob@$KS_REALM: constrained delegation failed"
 }
 
 @test "kvno option rules are MIT's (usage errors exit 1)" {
@@ -189,7 +189,7 @@ same_as_mit() {
     KRB5_CONFIG=$conf run "$KVNO" --timeout 2 -I alice "$KS_SERVICE"
     assert_failure 1
     assert_equal "${#lines[@]}" 1
-    assert_output --partial "kvno: getting an S4U2Self ticket for alice@$KS_REALM"
+    assert_output --regexp "^kvno: Cannot contact any KDC for realm '$KS_REALM' while getting credentials for $KS_SERVICE@$KS_REALM"
     assert_equal "$(ks_file_sum "$BATS_TEST_TMPDIR/ccache")" "$before"
 }
 
@@ -283,7 +283,7 @@ heimdal_setup() {
     same_as_mit -I alice -P host/other.h.realm
     assert_failure 1
     run "$KVNO" -I alice -P host/other.h.realm
-    assert_line "kvno: getting an S4U2Proxy ticket to host/other.h.realm@H.REALM for alice@H.REALM: KDC can't fulfill requested option"
+    assert_line "kvno: KDC can't fulfill requested option host/other.h.realm@H.REALM: constrained delegation failed"
 }
 
 @test "kvno -I (Heimdal): a reply without PA-S4U-X509-USER is taken as MIT takes it" {

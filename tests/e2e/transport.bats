@@ -215,7 +215,7 @@ write_dead_realm_conf() {
     run_kinit_opts --timeout 2
     assert_failure 1
     assert_one_error_line
-    assert_output --partial "Cannot contact any KDC for realm '$FAKE_REALM' (tried 127.0.0.1:$FAKE_PORT over UDP and TCP (no reply), 2.0 s)"
+    assert_output --partial "Cannot contact any KDC for realm '$FAKE_REALM' while getting initial credentials (tried 127.0.0.1:$FAKE_PORT over UDP and TCP (no reply), 2.0 s)"
     [ "$ELAPSED_MS" -ge 1900 ] || fail "gave up early: $ELAPSED_MS ms"
     [ "$ELAPSED_MS" -lt 2800 ] || fail "took $ELAPSED_MS ms"
     [ ! -e "$BATS_TEST_TMPDIR/ccache" ]
@@ -297,7 +297,7 @@ write_dead_realm_conf() {
     run_kinit_opts --transport udp --kdc "tcp/127.0.0.1:$KS_REALM_PORT"
     assert_failure 1
     assert_one_error_line
-    assert_output --partial "Cannot contact any KDC for realm '$KS_REALM' (tried nothing: no kdc entry allows UDP"
+    assert_output --partial "Cannot contact any KDC for realm '$KS_REALM' while getting initial credentials (tried nothing: no kdc entry allows UDP"
 }
 
 @test "a malformed --kdc, --transport, --timeout is a usage error" {
