@@ -243,8 +243,7 @@ static const char *const protocol_hints[] = {
     [28] = "the KDC does not accept the cross-realm path: check [capaths]",
     [29] = "the KDC is not serving requests right now: try another KDC or "
            "later",
-    [31] = "the key does not decrypt the message: check the password or the "
-           "keytab's key version",
+    [31] = "check the password or the keytab's key version",
     [32] = "run kinit again",
     [33] = "compare this machine's clock with the KDC's",
     [34] = "a replayed request was refused: retry it",
