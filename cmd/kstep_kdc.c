@@ -144,8 +144,7 @@ emit_pac(struct kstep_env *env, krb5_keytab kt, const krb5_ticket *ticket)
     struct ks_pac_view *pac = NULL;
     krb5_keyblock *key = NULL;
 
-    ks_inspect_keytab_key(env->ctx, kt, ticket->server, ticket->enc_part.kvno,
-                          ticket->enc_part.enctype, &key);
+    ks_inspect_ticket_key(env->ctx, kt, ticket, &key);
     if (ks_inspect_pac(env->ctx, ticket->enc_part2, ticket->server, key,
                        &pac) == 0)
         ks_describe_pac(env->emit, "pac", pac);
