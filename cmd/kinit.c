@@ -724,11 +724,16 @@ cleanup:
 }
 
 /* MIT's warnings of a deprecated key enctype and of a password that
- * expires soon, on stdout as MIT's prompter writes them. */
+ * expires soon, on stdout as MIT's prompter writes them; with a keytab
+ * MIT has no prompter and says nothing (AD names an expiry in every
+ * reply). */
 static void
 warn_notes(const struct kinit_run *run)
 {
     char msg[256];
+
+    if (run->keytab != NULL)
+        return;
 
     ks_as_enctype_warning(&run->notes, msg, sizeof(msg));
     if (msg[0] != '\0')
@@ -795,6 +800,32 @@ renew_or_validate(struct kinit_run *run)
     return store_and_print(run, run->me);
 }
 
+/*
+ * Without -C the cache keeps the name as asked (an enterprise name stays
+ * "bob\@corp.example@AD.TEST" though AD answers "bob@AD.TEST"), in the
+ * realm a client referral ended in: what MIT's kinit stores.
+ */
+static krb5_error_code
+store_as_asked(struct kinit_run *run)
+{
+    const krb5_data *realm = &run->creds->client->realm;
+    krb5_principal client = NULL;
+    krb5_error_code ret;
+    char *name;
+
+    name = strndup(realm->data, realm->length);
+    if (name == NULL)
+        return ENOMEM;
+    ret = krb5_copy_principal(run->ctx->k5, run->me, &client);
+    if (!ret)
+        ret = krb5_set_principal_realm(run->ctx->k5, client, name);
+    free(name);
+    if (!ret)
+        ret = store_and_print(run, client);
+    krb5_free_principal(run->ctx->k5, client);
+    return ret;
+}
+
 static krb5_error_code
 kinit(struct kinit_run *run)
 {
@@ -819,7 +850,9 @@ kinit(struct kinit_run *run)
     ret = get_creds(run);
     if (ret)
         return ret;
-    return store_and_print(run, run->creds->client);
+    if (o.canonicalize)
+        return store_and_print(run, run->creds->client);
+    return store_as_asked(run);
 }
 
 static void
