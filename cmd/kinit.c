@@ -616,7 +616,7 @@ get_creds(struct kinit_run *run)
     opts.proxiable = tristate(o.proxiable, o.noproxiable);
     opts.addresses = tristate(o.addresses, o.noaddresses);
     opts.request_pac = tristate(o.request_pac, o.no_request_pac);
-    opts.canonicalize = o.canonicalize || o.enterprise;
+    opts.canonicalize = o.canonicalize;
     opts.sent = &run->sent;
     opts.fast_avail = &run->fast_avail;
     opts.notes = &run->notes;
@@ -801,9 +801,9 @@ renew_or_validate(struct kinit_run *run)
 }
 
 /*
- * Without -C the cache keeps the name as asked (an enterprise name stays
- * "bob\@corp.example@AD.TEST" though AD answers "bob@AD.TEST"), in the
- * realm a client referral ended in: what MIT's kinit stores.
+ * Without -C the cache and its TGT keep the name as asked (an enterprise
+ * name stays "bob\@corp.example@AD.TEST" though AD answers "bob@AD.TEST"),
+ * in the realm a client referral ended in: what MIT's kinit stores.
  */
 static krb5_error_code
 store_as_asked(struct kinit_run *run)
@@ -820,10 +820,14 @@ store_as_asked(struct kinit_run *run)
     if (!ret)
         ret = krb5_set_principal_realm(run->ctx->k5, client, name);
     free(name);
-    if (!ret)
-        ret = store_and_print(run, client);
-    krb5_free_principal(run->ctx->k5, client);
-    return ret;
+    if (ret) {
+        krb5_free_principal(run->ctx->k5, client);
+        return ret;
+    }
+    /* The ticket too is stored for the name as asked, as MIT stores it. */
+    krb5_free_principal(run->ctx->k5, run->creds->client);
+    run->creds->client = client;
+    return store_and_print(run, client);
 }
 
 static krb5_error_code

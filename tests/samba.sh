@@ -93,8 +93,10 @@ ks_samba_edit_conf() {
 \tdisable netbios = yes\\
 \tserver services = kdc\\
 \tlog file = $dir/log.samba\\
+\tpid directory = $dir/run\\
+\tncalrpc dir = $dir/ncalrpc\\
 \tlog level = 1" "$conf"
-    mkdir -p "$dir/cache"
+    mkdir -p "$dir/cache" "$dir/run" "$dir/ncalrpc"
 }
 
 ks_samba_accounts() {
