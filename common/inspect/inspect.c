@@ -176,7 +176,7 @@ entry_fits(const krb5_keytab_entry *e, const krb5_ticket *ticket)
 static krb5_error_code
 any_entry_key(struct ks_context *ctx, krb5_keytab kt,
               const krb5_ticket *ticket, int *tried_out,
-              krb5_keyblock **key_out)
+              krb5_kvno *other_kvno_out, krb5_keyblock **key_out)
 {
     krb5_kt_cursor cursor;
     krb5_keytab_entry e;
@@ -187,6 +187,9 @@ any_entry_key(struct ks_context *ctx, krb5_keytab kt,
     if (krb5_kt_start_seq_get(ctx->k5, kt, &cursor) != 0)
         return KRB5_KT_NOTFOUND;
     while (ret != 0 && krb5_kt_next_entry(ctx->k5, kt, &e, &cursor) == 0) {
+        if (e.key.enctype == ticket->enc_part.enctype &&
+            !entry_fits(&e, ticket))
+            *other_kvno_out = e.vno;
         if (entry_fits(&e, ticket)) {
             (*tried_out)++;
             if (key_opens(ctx, &e.key, ticket)) {
@@ -212,6 +215,30 @@ any_entry_key(struct ks_context *ctx, krb5_keytab kt,
     return ret;
 }
 
+static const char *
+kt_name(struct ks_context *ctx, krb5_keytab kt, char *buf, size_t len)
+{
+    if (krb5_kt_get_name(ctx->k5, kt, buf, len) != 0)
+        snprintf(buf, len, "(unnamed)");
+    return buf;
+}
+
+/* Does the opened ticket's PAC hold a LOGON_INFO buffer?  Only Active
+ * Directory's KDCs (Windows, Samba) write one: note it for the hints. */
+static void
+note_ad(struct ks_context *ctx, const krb5_enc_tkt_part *part)
+{
+    struct ks_pac_view *pac = NULL;
+
+    if (ctx->kdc_is_ad || ks_inspect_pac(ctx, part, NULL, NULL, &pac) != 0)
+        return;
+    for (size_t i = 0; i < pac->count; i++) {
+        if (pac->buffers[i].type == 1)
+            ctx->kdc_is_ad = true;
+    }
+    ks_pac_view_free(pac);
+}
+
 krb5_error_code
 ks_inspect_ticket_key(struct ks_context *ctx, krb5_keytab kt,
                       const krb5_ticket *ticket, krb5_keyblock **key_out)
@@ -219,25 +246,40 @@ ks_inspect_ticket_key(struct ks_context *ctx, krb5_keytab kt,
     krb5_keyblock *key = NULL;
     char pname[256], ktname[256], etname[64];
     krb5_error_code ret, ret2;
+    krb5_kvno other_kvno = 0;
     int tried = 0;
 
     ret = ks_inspect_keytab_key(ctx, kt, ticket->server,
                                 ticket->enc_part.kvno,
                                 ticket->enc_part.enctype, &key);
+    if (ret == KRB5_KT_KVNONOTFOUND)
+        return ks_error_add_hint(ctx, ret);
     if (ret != KRB5_KT_NOTFOUND) {
         if (ret == 0)
             *key_out = key;
         return ret;
     }
-    ret2 = any_entry_key(ctx, kt, ticket, &tried, &key);
+    ret2 = any_entry_key(ctx, kt, ticket, &tried, &other_kvno, &key);
     if (ret2 == 0) {
         *key_out = key;
         return 0;
     }
+    if (ret2 == KRB5_KT_NOTFOUND && other_kvno != 0) {
+        /* The account's key, but of another version: a changed key. */
+        ret = ks_error_set(ctx, KRB5_KT_KVNONOTFOUND, "no key for %s of "
+                           "kvno %u in keytab %s (its %s keys are of kvno "
+                           "%u)", name_of(ctx, ticket->server, pname,
+                                          sizeof(pname)),
+                           (unsigned int)ticket->enc_part.kvno,
+                           kt_name(ctx, kt, ktname, sizeof(ktname)),
+                           enctype_of(ticket->enc_part.enctype, etname,
+                                      sizeof(etname)),
+                           (unsigned int)other_kvno);
+        return ks_error_add_hint(ctx, ret);
+    }
     if (ret2 == KRB5_KT_NOTFOUND)
         return ret;                     /* the message names the key */
-    if (krb5_kt_get_name(ctx->k5, kt, ktname, sizeof(ktname)) != 0)
-        snprintf(ktname, sizeof(ktname), "(unnamed)");
+    kt_name(ctx, kt, ktname, sizeof(ktname));
     return ks_error_set(ctx, ret2, "no key for %s in keytab %s, and none of "
                         "its %d other %s keys of kvno %u opens the ticket",
                         name_of(ctx, ticket->server, pname, sizeof(pname)),
@@ -259,6 +301,8 @@ ks_inspect_decrypt_ticket(struct ks_context *ctx, krb5_keytab kt,
     if (ret)
         return ret;
     ret = open_ticket_with(ctx, key, ticket);
+    if (ret == 0)
+        note_ad(ctx, ticket->enc_part2);
     if (ret == ENOMEM) {
         ks_error_set(ctx, ret, "opening a ticket");
     } else if (ret) {

@@ -237,3 +237,26 @@ service_tgt() {
     same_as_mit "$KVNO" "$MIT_KVNO" -U alice -P HTTP/web.ad.test
     assert_failure 1
 }
+
+# Last: it changes svcrc4's key, which the tests above ask for at kvno 2.
+@test "ad: a keytab of an older key version: invalid, and the hint names msDS-KeyVersionNumber" {
+    ks_samba_tool "$AD" user setpassword svcrc4 --newpassword=svcrc4-new >/dev/null
+    printf 'rkt %s\nrkt %s\nwkt %s\n' "$AD/svc1.keytab" "$AD/svcrc4.keytab" \
+        "$BATS_TEST_TMPDIR/both.keytab" | ktutil >/dev/null
+    alice_tgt "$KRB5CCNAME"
+    alice_tgt "$MIT_CC"
+    same_as_mit "$KVNO" "$MIT_KVNO" -k "$BATS_TEST_TMPDIR/both.keytab" \
+        HTTP/web.ad.test HTTP/rc4.ad.test
+    assert_failure 1
+    run ns "$KVNO" -k "$BATS_TEST_TMPDIR/both.keytab" HTTP/web.ad.test HTTP/rc4.ad.test
+    assert_failure 1
+    assert_line "HTTP/web.ad.test@AD.TEST: kvno = 2, keytab entry valid"
+    assert_line "HTTP/rc4.ad.test@AD.TEST: kvno = 3, keytab entry invalid"
+    # The first ticket's PAC (LOGON_INFO) showed AD: the hint speaks AD.
+    assert_line --partial "no key for HTTP/rc4.ad.test@AD.TEST of kvno 3 in keytab FILE:$BATS_TEST_TMPDIR/both.keytab (its arcfour-hmac keys are of kvno 2)"
+    assert_line --partial "msDS-KeyVersionNumber"
+    # Alone, nothing showed AD yet: the general hint.
+    run ns "$KVNO" -k "$BATS_TEST_TMPDIR/both.keytab" HTTP/rc4.ad.test
+    assert_failure 1
+    assert_line --partial "the service's key changed since the keytab was made"
+}
