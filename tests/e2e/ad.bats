@@ -171,6 +171,21 @@ HTTP/web.ad.test@AD.TEST: kvno = 2"
     assert_line --regexp "^ +server checksum: valid$"
 }
 
+@test "ad: kstep run gets the ticket kvno gets: renewable, in FAST" {
+    echo alice-pw | ns "$MIT_KINIT" -f -c "$KRB5CCNAME" alice >/dev/null
+    echo alice-pw | ns "$MIT_KINIT" -f -c "$MIT_CC" alice >/dev/null
+    run --separate-stderr ns "$KSTEP" run HTTP/aes.ad.test --trace -
+    assert_success
+    [[ $stderr == *"wrapped in FAST"* ]]
+    run ns "$MIT_KVNO" -c "$MIT_CC" HTTP/aes.ad.test
+    assert_success
+    local ours mit
+    ours=$(listing "$KRB5CCNAME" | grep -A1 'HTTP/aes.ad.test@AD.TEST$' | sed -n 's/.*Flags: //p')
+    mit=$(listing "$MIT_CC" | grep -A1 'HTTP/aes.ad.test@AD.TEST$' | sed -n 's/.*Flags: //p')
+    [[ $mit == *F*R* ]]
+    assert_equal "$ours" "$mit"
+}
+
 @test "ad: kinit -T (FAST armor) is MIT's kinit -T" {
     ns "$MIT_KINIT" -c "FILE:$BATS_TEST_TMPDIR/armor" -k -t "$AD/svc1.keytab" svc1
     IN=alice-pw same_as_mit "$KINIT" "$MIT_KINIT" -T "FILE:$BATS_TEST_TMPDIR/armor" alice
