@@ -32,8 +32,8 @@ void ks_error_sanitize(const char *in, size_t len, char *out, size_t outlen);
  * Turn a decoded KRB-ERROR into a code and set its message in the context:
  * the library's message for the code, the KDC's e-text (sanitised) when it
  * adds something, and a hint (ks_error_hint_for; e-data in MS-KILE's form
- * marks the KDC as Active Directory).  SERVICE, if not NULL, names what was asked
- * for.  Returns the code.
+ * marks the KDC as Active Directory).  SERVICE, if not NULL, names what
+ * was asked for.  Returns the code.
  */
 krb5_error_code ks_error_from_reply(struct ks_context *ctx,
                                     const krb5_error *err,

@@ -171,7 +171,8 @@ entry_fits(const krb5_keytab_entry *e, const krb5_ticket *ticket)
  * not under the SPN): try every entry that fits, whatever its name, and
  * keep the first whose key decrypts the ticket.  KRB5_KT_NOTFOUND when no
  * entry fits, KRB5KRB_AP_ERR_BAD_INTEGRITY when none of those decrypts;
- * *tried_out counts the entries tried.
+ * *tried_out counts the entries tried, *other_kvno_out is the kvno of an
+ * entry of the ticket's enctype at another key version (0: none).
  */
 static krb5_error_code
 any_entry_key(struct ks_context *ctx, krb5_keytab kt,
@@ -279,8 +280,11 @@ ks_inspect_ticket_key(struct ks_context *ctx, krb5_keytab kt,
     }
     if (ret2 == KRB5_KT_NOTFOUND)
         return ret;                     /* the message names the key */
+    /* Entries of other names were tried, none is this ticket's key: the
+     * key is not in the keytab (MIT: "Wrong principal in request"). */
     kt_name(ctx, kt, ktname, sizeof(ktname));
-    return ks_error_set(ctx, ret2, "no key for %s in keytab %s, and none of "
+    return ks_error_set(ctx, KRB5_KT_NOTFOUND, "no key for %s in keytab "
+                        "%s, and none of "
                         "its %d other %s keys of kvno %u opens the ticket",
                         name_of(ctx, ticket->server, pname, sizeof(pname)),
                         ktname, tried,
