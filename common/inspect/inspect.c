@@ -230,8 +230,15 @@ static void
 note_ad(struct ks_context *ctx, const krb5_enc_tkt_part *part)
 {
     struct ks_pac_view *pac = NULL;
+    struct ks_trace *trace = ctx->trace;
+    krb5_error_code ret;
 
-    if (ctx->kdc_is_ad || ks_inspect_pac(ctx, part, NULL, NULL, &pac) != 0)
+    if (ctx->kdc_is_ad)
+        return;
+    ctx->trace = NULL;                  /* a look, not a step: untraced */
+    ret = ks_inspect_pac(ctx, part, NULL, NULL, &pac);
+    ctx->trace = trace;
+    if (ret)
         return;
     for (size_t i = 0; i < pac->count; i++) {
         if (pac->buffers[i].type == 1)
