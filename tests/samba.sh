@@ -20,7 +20,8 @@
 #   ks_samba_in DIR CMD...        CMD inside DIR's namespace (clients)
 #
 # Accounts (password = name + "-pw"; AD's complexity rules are off):
-#   alice                  a user; alice.keytab holds her keys
+#   alice                  a user, member of the group "staff";
+#                          alice.keytab holds her keys
 #   bob                    UPN bob@corp.example (another suffix)
 #   carol                  must change her password at the next logon
 #   svc1      HTTP/web.ad.test   no msDS-SupportedEncryptionTypes (rc4
@@ -108,7 +109,11 @@ ks_samba_accounts() {
     done
     ks_samba_tool "$dir" user create carol carol-pw \
         --must-change-at-next-login >/dev/null || return 1
-    ks_samba_tool "$dir" spn add HTTP/web.ad.test svc1 &&
+    # A group of alice's own, so that her PAC's LOGON_INFO has a group SID
+    # to compare with memberOf.
+    ks_samba_tool "$dir" group add staff >/dev/null &&
+        ks_samba_tool "$dir" group addmembers staff alice >/dev/null &&
+        ks_samba_tool "$dir" spn add HTTP/web.ad.test svc1 &&
         ks_samba_tool "$dir" spn add HTTP/aes.ad.test svcaes &&
         ks_samba_tool "$dir" spn add HTTP/rc4.ad.test svcrc4 &&
         ks_samba_tool "$dir" spn add HTTP/front.ad.test svcdeleg &&
