@@ -126,6 +126,18 @@ HTTP/web.ad.test@AD.TEST: kvno = 2"
     assert_line --partial "Etype (skey, tkt): aes256-cts-hmac-sha1-96, DEPRECATED:arcfour-hmac"
 }
 
+@test "ad: kvno -e of an enctype the account does not allow fails as MIT's" {
+    alice_tgt "$KRB5CCNAME"
+    alice_tgt "$MIT_CC"
+    same_as_mit "$KVNO" "$MIT_KVNO" -e arcfour-hmac HTTP/aes.ad.test
+    assert_failure 1
+    # Samba 4.17's error carries no MS-KILE e-data and nothing else in the
+    # run showed AD yet: the general hint (test_errors.c checks AD's).
+    run ns "$KVNO" -e aes256-cts HTTP/rc4.ad.test
+    assert_failure 1
+    assert_output "kvno: getting a ticket for HTTP/rc4.ad.test@AD.TEST: KDC has no support for encryption type (compare default_tkt_enctypes with the KDC's supported_enctypes)"
+}
+
 @test "ad: kvno -k with the SPN's and the account's keytab: entry valid, as MIT's" {
     alice_tgt "$KRB5CCNAME"
     alice_tgt "$MIT_CC"
