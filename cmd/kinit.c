@@ -3,6 +3,7 @@
  * store it in a credentials cache, as MIT's kinit does (same options, -V
  * lines and exit codes), with kstep's own AS exchange.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,6 +367,36 @@ renew_or_validate(struct kinit_run *run)
     return store_and_print(run, run->who.client);
 }
 
+/*
+ * Without -C the cache and its TGT keep the name as asked (an enterprise
+ * name stays "bob\@corp.example@AD.TEST" though AD answers "bob@AD.TEST"),
+ * in the realm a client referral ended in: what MIT's kinit stores.
+ */
+static krb5_error_code
+store_as_asked(struct kinit_run *run)
+{
+    const krb5_data *realm = &run->creds->client->realm;
+    krb5_principal client = NULL;
+    krb5_error_code ret;
+    char *name;
+
+    name = strndup(realm->data, realm->length);
+    if (name == NULL)
+        return ENOMEM;
+    ret = krb5_copy_principal(run->ctx->k5, run->who.client, &client);
+    if (!ret)
+        ret = krb5_set_principal_realm(run->ctx->k5, client, name);
+    free(name);
+    if (ret) {
+        krb5_free_principal(run->ctx->k5, client);
+        return ret;
+    }
+    /* The ticket too is stored for the name as asked, as MIT stores it. */
+    krb5_free_principal(run->ctx->k5, run->creds->client);
+    run->creds->client = client;
+    return store_and_print(run, client);
+}
+
 static krb5_error_code
 kinit(struct kinit_run *run)
 {
@@ -390,7 +421,9 @@ kinit(struct kinit_run *run)
     ret = get_creds(run);
     if (ret)
         return ret;
-    return store_and_print(run, run->creds->client);
+    if (o.canonicalize)
+        return store_and_print(run, run->creds->client);
+    return store_as_asked(run);
 }
 
 static void

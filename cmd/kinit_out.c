@@ -106,12 +106,13 @@ kinit_warn_notes(const struct kinit_run *run, bool password)
 {
     char msg[256];
 
+    /* Both warnings come from MIT's password prompter: with a keytab MIT
+     * has none and says nothing (AD names an expiry in every reply). */
+    if (!password)
+        return;
     ks_as_enctype_warning(&run->notes, msg, sizeof(msg));
     if (msg[0] != '\0')
         printf("%s\n", msg);
-    /* MIT's expiry warning comes from its password prompter's login. */
-    if (!password)
-        return;
     ks_as_expiry_warning(&run->notes, (krb5_timestamp)time(NULL), msg,
                          sizeof(msg));
     if (msg[0] != '\0')

@@ -28,6 +28,7 @@ struct kstep_options {
     char *service_keytab;
     char *local_kdc;
     int der;
+    int bare;                   /* request, run: no KDC options, no FAST */
 };
 
 extern struct kstep_options kstep_opt;

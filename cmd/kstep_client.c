@@ -99,6 +99,11 @@ kstep_do_request(struct kstep_env *env, const char *service,
     ret = kstep_ccache(env, &cc);
     if (!ret)
         ret = find_tgt(env, cc, &tgt);
+    if (!ret && !kstep_opt.bare)
+        ks_tgs_as_kvno_would(env->ctx, cc, tgt, &opts);
+    /* The local KDC (kstep kdc, run --local-kdc) does not speak FAST. */
+    if (kstep_opt.local_kdc != NULL)
+        opts.fast = false;
     if (!ret)
         ret = ks_tgs_build_request(env->ctx, tgt, server, &opts, req_out);
     if (ret) {
@@ -368,6 +373,16 @@ static struct poptOption output_options[] = {
     POPT_TABLEEND
 };
 
+static struct poptOption build_options[] = {
+    { "output", 'o', POPT_ARG_STRING, &kstep_opt.output, 0,
+      "write the DER message to FILE ('-': stdout; default: stdout when it "
+      "is not a terminal)", "FILE" },
+    { "bare", '\0', POPT_ARG_NONE, &kstep_opt.bare, 0,
+      "send no KDC options and no FAST (default: the request kvno sends)",
+      NULL },
+    POPT_TABLEEND
+};
+
 static struct poptOption request_options[] = {
     { "request", '\0', POPT_ARG_STRING, &kstep_opt.request, 0,
       "the TGS-REQ this reply answers (from step 1)", "REQ" },
@@ -376,7 +391,7 @@ static struct poptOption request_options[] = {
 
 const struct kstep_sub kstep_client_subs[] = {
     { "request", 1, "build the TGS-REQ from the cache's TGT", "SERVICE", 1,
-      output_options, sub_request },
+      build_options, sub_request },
     { "send", 6, "send to the realm's KDCs; explain a KRB-ERROR", "REQ", 1,
       output_options, sub_send },
     { "decrypt", 7, "check the reply, take the service session key", "REP",

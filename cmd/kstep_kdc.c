@@ -119,11 +119,22 @@ kstep_do_open_reply(struct kstep_env *env, const krb5_data *reply,
                     krb5_enc_kdc_rep_part **part_out)
 {
     krb5_keyusage usage = 0;
+    krb5_keyblock *sub = NULL, *ses = NULL;
+    struct ks_trace *trace;
     krb5_error_code ret;
     struct ks_emit *e = env->emit;
 
-    ret = ks_inspect_open_reply(env->ctx, reply, req->subkey,
-                                &req->tgt->keyblock, part_out, &usage);
+    /* In FAST the reply keys are strengthened (RFC 6113 5.4.3); the FAST
+     * layer's trace belongs to step 7, which traces it again. */
+    trace = env->ctx->trace;
+    env->ctx->trace = NULL;
+    ret = ks_tgs_reply_keys(env->ctx, req, reply, &sub, &ses);
+    env->ctx->trace = trace;
+    if (!ret)
+        ret = ks_inspect_open_reply(env->ctx, reply, sub, ses, part_out,
+                                    &usage);
+    krb5_free_keyblock(env->ctx->k5, sub);
+    krb5_free_keyblock(env->ctx->k5, ses);
     if (ret)
         return ks_error_prefix(env->ctx, ret, "opening the reply");
     ks_emit_begin_step(e, 4, "open-reply");
@@ -145,8 +156,7 @@ kstep_emit_pac(struct kstep_env *env, krb5_keytab kt, krb5_keytab krbtgt_kt,
     struct ks_pac_view *pac = NULL;
     krb5_keyblock *key = NULL;
 
-    ks_inspect_keytab_key(env->ctx, kt, ticket->server, ticket->enc_part.kvno,
-                          ticket->enc_part.enctype, &key);
+    ks_inspect_ticket_key(env->ctx, kt, ticket, &key);
     if (ks_inspect_pac_keys(env->ctx, ticket->enc_part2, ticket->server, key,
                             krbtgt_kt, &pac) == 0)
         ks_describe_pac(env->emit, "pac", pac);
@@ -313,11 +323,19 @@ reply_part(struct kstep_env *env, const krb5_data *reply,
     struct ks_tgs_request *req = NULL;
     krb5_keyusage usage;
     krb5_error_code ret;
+    krb5_keyblock *sub = NULL, *ses = NULL;
+    struct ks_trace *trace = env->ctx->trace;
 
     ret = kstep_load_request(env, kstep_opt.request, NULL, &req);
+    env->ctx->trace = NULL;             /* step 7 traces the FAST layer */
     if (!ret)
-        ret = ks_inspect_open_reply(env->ctx, reply, req->subkey,
-                                    &req->tgt->keyblock, part_out, &usage);
+        ret = ks_tgs_reply_keys(env->ctx, req, reply, &sub, &ses);
+    env->ctx->trace = trace;
+    if (!ret)
+        ret = ks_inspect_open_reply(env->ctx, reply, sub, ses, part_out,
+                                    &usage);
+    krb5_free_keyblock(env->ctx->k5, sub);
+    krb5_free_keyblock(env->ctx->k5, ses);
     ks_tgs_request_free(env->ctx, req);
     return ret;
 }

@@ -69,6 +69,40 @@ skipped(struct run_state *st, int step, const char *name, const char *why)
     kstep_trace(st->env, step, "skipped", "skipped: %s", why);
 }
 
+/* An inspection the keys given cannot do: no entry fits the ticket, or
+ * the one that does is not its key. */
+static bool
+no_key(krb5_error_code ret)
+{
+    return ret == KRB5_KT_NOTFOUND || ret == KRB5_KT_KVNONOTFOUND ||
+           ret == KRB5KRB_AP_ERR_BAD_INTEGRITY || ret == KRB5_BAD_ENCTYPE;
+}
+
+/*
+ * Step STEP (an optional inspection) failed with RET: when it lacked the
+ * key, say so under its header (text and JSON "not-opened") and in the
+ * trace, and let the run go on (0); any other failure stops it.
+ */
+static krb5_error_code
+not_opened(struct run_state *st, int step, const char *name,
+           krb5_error_code ret)
+{
+    struct kstep_env *env = st->env;
+    const char *msg;
+    char line[1024];
+
+    if (!no_key(ret))
+        return ret;
+    msg = ks_context_message(env->ctx, ret);
+    snprintf(line, sizeof(line), "not opened: %s", msg);
+    ks_context_free_message(env->ctx, msg);
+    ks_emit_begin_step(env->emit, step, name);
+    ks_emit_note(env->emit, "not-opened", line);
+    ks_emit_end(env->emit);
+    kstep_trace(env, step, "not-opened", "%s", line);
+    return 0;
+}
+
 static krb5_error_code
 open_run_keytabs(struct run_state *st)
 {
@@ -104,6 +138,8 @@ request_side(struct run_state *st)
     } else {
         ret = kstep_do_open_tgt(st->env, der, kt, &st->tgt);
         if (ret)
+            ret = not_opened(st, 2, "open-tgt", ret);
+        if (ret)
             return ret;
     }
     if (st->tgt != NULL)
@@ -136,9 +172,10 @@ reply_side(struct run_state *st)
                 "needs the service key (--service-keytab)");
         return 0;
     }
-    return kstep_do_open_ticket(st->env, &st->reply, kt,
-                                st->krbtgt_kt ? st->krbtgt_kt : st->local_kt,
-                                st->part, &st->failed);
+    ret = kstep_do_open_ticket(st->env, &st->reply, kt,
+                               st->krbtgt_kt ? st->krbtgt_kt : st->local_kt,
+                               st->part, &st->failed);
+    return ret ? not_opened(st, 5, "open-ticket", ret) : 0;
 }
 
 /* Step 6's block and, for the real KDC, its trace line; a KRB-ERROR is
@@ -319,6 +356,9 @@ static struct poptOption run_options[] = {
     { "local-kdc", '\0', POPT_ARG_STRING, &kstep_opt.local_kdc, 0,
       "answer with the local KDC and the keys in KT instead of the realm's "
       "KDC", "KT" },
+    { "bare", '\0', POPT_ARG_NONE, &kstep_opt.bare, 0,
+      "send no KDC options and no FAST (default: the request kvno sends)",
+      NULL },
     POPT_TABLEEND
 };
 

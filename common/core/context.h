@@ -6,6 +6,7 @@
 #ifndef KS_CONTEXT_H
 #define KS_CONTEXT_H
 
+#include <stdbool.h>
 #include <krb5.h>
 #include "core/config.h"
 #include "core/trace.h"
@@ -43,6 +44,9 @@ struct ks_context {
      * krb5.conf and DNS are asked once per realm, not once per request. */
     void *located;
     void (*located_free)(void *located);
+    /* Set once this run saw Active Directory (a PAC with LOGON_INFO, an
+     * MS-KILE error e-data): hints then name AD's attributes. */
+    bool kdc_is_ad;
 };
 
 /*

@@ -257,8 +257,8 @@ static const char *const protocol_hints[] = {
     [40] = "an unexpected message type: is that port a KDC?",
     [41] = "the message was altered or the key is wrong: check the keytab",
     [42] = "messages arrived out of order: retry",
-    [44] = "the service's key version is not in its keytab: export the "
-           "current key again",
+    [44] = "the service's key changed since the keytab was made: get a "
+           "new keytab",
     [45] = "the service has no key for the ticket: check its keytab",
     [46] = "mutual authentication failed: the server may not be who it "
            "claims",
@@ -320,6 +320,8 @@ static const struct {
     { KRB5_KT_NOTFOUND, "the keytab has no key for that principal: list it "
                         "with klist -k" },
     { KRB5_KT_NOWRITE, "the keytab is read-only" },
+    { KRB5_KT_KVNONOTFOUND, "the service's key changed since the keytab "
+                            "was made: get a new keytab" },
     { KRB5_KDCREP_MODIFIED, "the reply does not match the request: a "
                             "broken or hostile KDC, or a key mismatch" },
     { KRB5_KDCREP_SKEW, "compare this machine's clock with the KDC's" },
@@ -360,6 +362,52 @@ ks_error_hint(krb5_error_code code)
             return local_hints[i].hint;
     }
     return NULL;
+}
+
+const char *
+ks_error_hint_for(const struct ks_context *ctx, krb5_error_code code)
+{
+    if (ctx == NULL || !ctx->kdc_is_ad)
+        return ks_error_hint(code);
+    switch (code) {
+    case KRB5KDC_ERR_ETYPE_NOSUPP:
+        return "Active Directory: the account's msDS-SupportedEncryptionTypes "
+               "allows none of the enctypes asked for (default_tgs_enctypes, "
+               "-e)";
+    case KRB5KRB_AP_ERR_BADKEYVER:
+    case KRB5_KT_KVNONOTFOUND:
+        return "Active Directory: the key version is the account's "
+               "msDS-KeyVersionNumber; export the keytab again after a "
+               "password change";
+    default:
+        return ks_error_hint(code);
+    }
+}
+
+/*
+ * Windows and Samba put MS-KILE's KERB-ERROR-DATA in e-data: a SEQUENCE
+ * whose first element is [1] data-type INTEGER (MIT's KDC never does).  Or
+ * METHOD-DATA whose PA-PW-SALT (3) holds a 12-byte NTSTATUS record.
+ */
+static bool
+edata_is_ad(const krb5_data *e)
+{
+    const unsigned char *p = (const unsigned char *)e->data;
+
+    if (e->length < 4 || p == NULL || p[0] != 0x30)
+        return false;
+    for (unsigned int i = 2; i + 3 < e->length && i < 8; i++) {
+        if (p[i] == 0xa1 && p[i + 2] == 0x02)
+            return true;
+    }
+    for (unsigned int i = 0; i + 8 < e->length; i++) {
+        /* padata-type [1] INTEGER 3, padata-value [2] OCTET STRING 12 */
+        if (p[i] == 0xa1 && p[i + 1] == 0x03 && p[i + 2] == 0x02 &&
+            p[i + 3] == 0x01 && p[i + 4] == 0x03 && p[i + 5] == 0xa2 &&
+            p[i + 6] == 0x0e && p[i + 7] == 0x04 && p[i + 8] == 0x0c)
+            return true;
+    }
+    return false;
 }
 
 #if defined(__GNUC__)
@@ -405,7 +453,7 @@ ks_error_prefix(struct ks_context *ctx, krb5_error_code code, const char *fmt,
 krb5_error_code
 ks_error_add_hint(struct ks_context *ctx, krb5_error_code code)
 {
-    const char *hint = ks_error_hint(code), *msg;
+    const char *hint = ks_error_hint_for(ctx, code), *msg;
 
     if (hint == NULL)
         return code;
@@ -477,7 +525,9 @@ ks_error_from_reply(struct ks_context *ctx, const krb5_error *err,
         !is_status_word(etext) && used < sizeof(msg))
         used += (size_t)snprintf(msg + used, sizeof(msg) - used,
                                  " (KDC said: %s)", etext);
-    hint = ks_error_hint(code);
+    if (edata_is_ad(&err->e_data))
+        ctx->kdc_is_ad = true;
+    hint = ks_error_hint_for(ctx, code);
     if (hint != NULL && used < sizeof(msg))
         snprintf(msg + used, sizeof(msg) - used, " (%s)", hint);
     krb5_set_error_message(ctx->k5, code, "%s", msg);

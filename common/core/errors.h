@@ -31,8 +31,9 @@ void ks_error_sanitize(const char *in, size_t len, char *out, size_t outlen);
 /*
  * Turn a decoded KRB-ERROR into a code and set its message in the context:
  * the library's message for the code, the KDC's e-text (sanitised) when it
- * adds something, and a hint.  SERVICE, if not NULL, names what was asked
- * for.  Returns the code.
+ * adds something, and a hint (ks_error_hint_for; e-data in MS-KILE's form
+ * marks the KDC as Active Directory).  SERVICE, if not NULL, names what
+ * was asked for.  Returns the code.
  */
 krb5_error_code ks_error_from_reply(struct ks_context *ctx,
                                     const krb5_error *err,
@@ -51,6 +52,12 @@ const char *ks_error_name(krb5_error_code code);
 
 /* A short hint for CODE ("is the service principal registered?"), or NULL. */
 const char *ks_error_hint(krb5_error_code code);
+
+/* ks_error_hint in CTX's words: Active Directory's attributes
+ * (msDS-SupportedEncryptionTypes, msDS-KeyVersionNumber) once CTX saw AD
+ * (ctx->kdc_is_ad).  CTX may be NULL. */
+const char *ks_error_hint_for(const struct ks_context *ctx,
+                              krb5_error_code code);
 
 /*
  * Set the message for CODE to FMT... followed by ": " and the library's

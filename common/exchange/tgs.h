@@ -119,6 +119,21 @@ krb5_error_code ks_tgs_open_reply(struct ks_context *ctx,
                                   krb5_creds **creds_out);
 
 /* Step 8: store CREDS in CC (appended).  Traced at "8/8 store". */
+/*
+ * The keys REPLY's enc-part is encrypted under, for opening it outside
+ * step 7 (kstep open-reply): the request's subkey (usage 9) and the TGT
+ * session key (usage 8); for a request in FAST, both strengthened with
+ * the key of the reply's checked KrbFastResponse (RFC 6113 5.4.3; plain
+ * when the reply has no PA-FX-FAST, which step 7 accepts too).  The
+ * caller frees both (krb5_free_keyblock).  FAST's errors as
+ * ks_fast_open_reply.
+ */
+krb5_error_code ks_tgs_reply_keys(struct ks_context *ctx,
+                                  const struct ks_tgs_request *req,
+                                  const krb5_data *reply,
+                                  krb5_keyblock **subkey_out,
+                                  krb5_keyblock **session_out);
+
 krb5_error_code ks_tgs_store(struct ks_context *ctx, krb5_ccache cc,
                              const krb5_creds *creds);
 
@@ -129,6 +144,15 @@ struct ks_tgs_get_options {
     bool no_store;                  /* do not write new tickets to the cache */
     bool canonicalize;              /* follow server referrals */
 };
+
+/*
+ * Make OPTS the request kvno builds with TGT from cache CC: the KDC
+ * options its flags pass on (forwardable, proxiable, may-postdate,
+ * renewable, as MIT's KDC_TKT_COMMON_MASK) added, and FAST with implicit
+ * TGT armor when CC says the TGT's KDC offered it (MIT's fast_avail).
+ */
+void ks_tgs_as_kvno_would(struct ks_context *ctx, krb5_ccache cc,
+                          const krb5_creds *tgt, struct ks_tgs_options *opts);
 
 /*
  * A service ticket for SERVER with the cache's TGT: a valid cached ticket

@@ -142,12 +142,15 @@ local_tgt(struct walk *w, const krb5_creds **tgt_out)
 #define INHERITED_FLAGS (TKT_FLG_FORWARDABLE | TKT_FLG_PROXIABLE | \
                          TKT_FLG_MAY_POSTDATE | TKT_FLG_RENEWABLE)
 
-/* FAST with implicit TGT armor when the cache says the TGT's KDC
- * advertised it (MIT's fast_avail entry, which kinit writes). */
-static bool
-fast_for(const struct walk *w, const krb5_creds *tgt)
+void
+ks_tgs_as_kvno_would(struct ks_context *ctx, krb5_ccache cc,
+                     const krb5_creds *tgt, struct ks_tgs_options *opts)
 {
-    return ks_fast_ccache_avail(w->ctx, w->cc, ks_tgs_kdc_realm(tgt));
+    opts->kdc_options |= tgt->ticket_flags & INHERITED_FLAGS;
+    /* FAST with implicit TGT armor when the cache says the TGT's KDC
+     * advertised it (MIT's fast_avail entry, which kinit writes). */
+    opts->fast = opts->fast ||
+                 ks_fast_ccache_avail(ctx, cc, ks_tgs_kdc_realm(tgt));
 }
 
 /* Steps 1, 6 and 7 for SERVER with TGT.  A TGT on the way (FOR_TGT) is
@@ -167,10 +170,10 @@ exchange(struct walk *w, const krb5_creds *tgt, krb5_const_principal server,
     bool refused = false;
     krb5_error_code ret;
 
-    o.kdc_options |= extra_options | (tgt->ticket_flags & INHERITED_FLAGS);
+    o.kdc_options |= extra_options;
     if (for_tgt)
         o.etypes = NULL;
-    o.fast = o.fast || fast_for(w, tgt);
+    ks_tgs_as_kvno_would(w->ctx, w->cc, tgt, &o);
     ret = ks_tgs_build_request(w->ctx, tgt, server, &o, &req);
     if (!ret)
         ret = ks_tgs_send(w->ctx, req, &reply, NULL);
@@ -814,8 +817,7 @@ run_batch(struct walk *w, const krb5_creds *tgt, struct ks_tgs_job **list,
     krb5_error_code ret = ENOMEM;
     size_t i;
 
-    o.kdc_options |= tgt->ticket_flags & INHERITED_FLAGS;
-    o.fast = o.fast || fast_for(w, tgt);
+    ks_tgs_as_kvno_would(w->ctx, w->cc, tgt, &o);
     reqs = calloc(n, sizeof(*reqs));
     sends = calloc(n, sizeof(*sends));
     realm = strndup(r->data, r->length);

@@ -430,6 +430,10 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
         KS_MTRACE_FAST_DECODE(ctx);
         ret = ks_fast_open_reply(ctx, req->fast, rep, req->nonce,
                                  &strengthen);
+        /* The armor key comes from this request's subkey. */
+        if (ret == KRB5KRB_AP_ERR_BAD_INTEGRITY)
+            ks_error_prefix(ctx, ret, "opening the TGS-REP (a reply to "
+                            "another request?)");
     }
     if (!ret)
         ret = decrypt_reply(ctx, req, rep, strengthen, &how);
@@ -447,6 +451,53 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     /* Frees enc_part2 too; krb5_free_keyblock zeroes the session key. */
     krb5_free_kdc_rep(ctx->k5, rep);
     return ret;
+}
+
+krb5_error_code
+ks_tgs_reply_keys(struct ks_context *ctx, const struct ks_tgs_request *req,
+                  const krb5_data *reply, krb5_keyblock **subkey_out,
+                  krb5_keyblock **session_out)
+{
+    krb5_kdc_rep *rep = NULL;
+    krb5_keyblock *strengthen = NULL, *sub = NULL, *ses = NULL;
+    krb5_error_code ret;
+
+    if (req->fast == NULL || reply == NULL || reply->length == 0 ||
+        (unsigned char)reply->data[0] != TAG_TGS_REP) {
+        ret = krb5_copy_keyblock(ctx->k5, req->subkey, &sub);
+        if (!ret)
+            ret = krb5_copy_keyblock(ctx->k5, &req->tgt->keyblock, &ses);
+        goto done;
+    }
+    ret = decode_krb5_tgs_rep(reply, &rep);
+    if (ret) {
+        ks_error_set(ctx, ret, "decoding the TGS-REP");
+        goto done;
+    }
+    ret = ks_fast_open_reply(ctx, req->fast, rep, req->nonce, &strengthen);
+    if (!ret && strengthen == NULL) {
+        /* No FAST in the reply (a local KDC): the plain keys, as step 7. */
+        ret = krb5_copy_keyblock(ctx->k5, req->subkey, &sub);
+        if (!ret)
+            ret = krb5_copy_keyblock(ctx->k5, &req->tgt->keyblock, &ses);
+        goto done;
+    }
+    if (!ret)
+        ret = ks_fast_reply_key(ctx, strengthen, req->subkey, &sub);
+    if (!ret)
+        ret = ks_fast_reply_key(ctx, strengthen, &req->tgt->keyblock, &ses);
+
+done:
+    krb5_free_kdc_rep(ctx->k5, rep);
+    krb5_free_keyblock(ctx->k5, strengthen);
+    if (ret) {
+        krb5_free_keyblock(ctx->k5, sub);
+        krb5_free_keyblock(ctx->k5, ses);
+        return ret;
+    }
+    *subkey_out = sub;
+    *session_out = ses;
+    return 0;
 }
 
 krb5_error_code

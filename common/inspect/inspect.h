@@ -37,9 +37,25 @@ krb5_error_code ks_inspect_keytab_key(struct ks_context *ctx, krb5_keytab kt,
                                       krb5_keyblock **key_out);
 
 /*
- * Decrypt TICKET's enc-part with the matching key from KT (its server,
- * kvno and enctype) and attach the decoded plaintext as ticket->enc_part2
- * (usage 2), replacing any there; an absent starttime is set to authtime.
+ * The key in KT for TICKET, found as MIT's kvno -k and acceptors find it:
+ * the entry under the ticket's server name with its kvno and enctype; when
+ * no entry has that name (Active Directory exports keys under the account
+ * name, "svc1@REALM", not the SPN), the first entry of any name with the
+ * ticket's enctype and kvno whose key decrypts the ticket (traced as
+ * keytab-other-name).  *key_out is the caller's (krb5_free_keyblock).
+ * KRB5_KT_NOTFOUND & co. as ks_inspect_keytab_key when no entry fits, or
+ * when entries of other names fit but none decrypts (the message says how
+ * many were tried); KRB5_KT_KVNONOTFOUND when the keytab has the ticket's
+ * enctype only at other key versions; each with a message.
+ */
+krb5_error_code ks_inspect_ticket_key(struct ks_context *ctx, krb5_keytab kt,
+                                      const krb5_ticket *ticket,
+                                      krb5_keyblock **key_out);
+
+/*
+ * Decrypt TICKET's enc-part with its key from KT (ks_inspect_ticket_key)
+ * and attach the decoded plaintext as ticket->enc_part2 (usage 2),
+ * replacing any there; an absent starttime is set to authtime.
  * Shared by steps 2 and 5.  A keytab code when the key is missing,
  * KRB5KRB_AP_ERR_BAD_INTEGRITY when it does not decrypt, an ASN.1 code
  * when the plaintext does not decode; each with a message.

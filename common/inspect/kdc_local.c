@@ -670,9 +670,7 @@ resign_pac(struct kdc_state *st)
     krb5_error_code ret;
     size_t before = 0;
 
-    ret = ks_inspect_keytab_key(st->ctx, st->kt, tgt->server,
-                                tgt->enc_part.kvno, tgt->enc_part.enctype,
-                                &krbtgt_key);
+    ret = ks_inspect_ticket_key(st->ctx, st->kt, tgt, &krbtgt_key);
     if (ret)
         return ret;
     if (krb5_kdc_verify_ticket(st->ctx->k5, tgt->enc_part2, tgt->server,

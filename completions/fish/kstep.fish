@@ -45,5 +45,6 @@ complete -c kstep -n "__fish_seen_subcommand_from open-reply open-ticket decrypt
 complete -c kstep -n "__fish_seen_subcommand_from run" -l krbtgt-keytab -r -F -d 'Show step 2 with this krbtgt keytab'
 complete -c kstep -n "__fish_seen_subcommand_from run" -l service-keytab -r -F -d 'Show step 5 with the service keytab'
 complete -c kstep -n "__fish_seen_subcommand_from run" -l local-kdc -r -F -d 'Answer with the local KDC and these keys'
+complete -c kstep -n "__fish_seen_subcommand_from request run 1" -l bare -d 'Send no KDC options and no FAST'
 complete -c kstep -n "__fish_seen_subcommand_from decode" -l der -d 'Print the raw DER tree'
 complete -c kstep -n "__fish_seen_subcommand_from doctor" -s k -l keytab -r -F -d "Check this keytab's keys against the KDC's"

@@ -281,6 +281,58 @@ assert_one_error_line() {
     assert_line --regexp "  $KS_SERVICE@$KS_REALM\$"
 }
 
+# The flags of the ticket for $KS_SERVICE in cache $1, as MIT's klist -f.
+service_flags() {
+    "$MIT_KLIST" -f -c "$1" | grep -A1 "  $KS_SERVICE@$KS_REALM\$" |
+        sed -n 's/.*Flags: //p'
+}
+
+@test "kstep run and request build kvno's request: same flags, FAST when offered" {
+    echo renew-pw | "$MIT_KINIT" -f -r 2d -c "FILE:$CC" renew >/dev/null
+    cp "$CC" kvno.cc
+    run "$MIT_KVNO" -c "FILE:$BATS_TEST_TMPDIR/kvno.cc" "$KS_SERVICE"
+    assert_success
+    local want
+    want=$(service_flags "FILE:$BATS_TEST_TMPDIR/kvno.cc")
+    [[ $want == *F*R* ]]
+    run --separate-stderr "$KSTEP" run "$KS_SERVICE" --trace -
+    assert_success
+    assert_equal "$(service_flags "FILE:$CC")" "$want"
+    [[ $stderr == *"wrapped in FAST"* ]]
+    assert_line --regexp '^ +kdc-options: forwardable, renewable'
+    # kstep request alone builds the same request.
+    run "$KSTEP" request "$KS_SERVICE" -o req.der
+    assert_success
+    assert_line --regexp '^ +kdc-options: forwardable, renewable'
+    assert_line --partial 'PA-FX-FAST'
+    # --bare: no options, no FAST; the KDC then gives neither flag.
+    echo renew-pw | "$MIT_KINIT" -f -r 2d -c "FILE:$CC" renew >/dev/null
+    run --separate-stderr "$KSTEP" run "$KS_SERVICE" --bare --trace -
+    assert_success
+    [[ $stderr != *"wrapped in FAST"* ]]
+    assert_line --regexp '^ +kdc-options: \(none\)'
+    [[ $(service_flags "FILE:$CC") != *F* ]]
+    [[ $(service_flags "FILE:$CC") != *R* ]]
+}
+
+@test "kstep run with keytabs that lack the keys: 2 and 5 not opened, ticket stored" {
+    # Each keytab holds the other's key: neither step can open its ticket.
+    run --separate-stderr "$KSTEP" run "$KS_SERVICE" --trace - \
+        --krbtgt-keytab "$SERVICE_KT" --service-keytab "$KRBTGT_KT"
+    assert_success
+    assert_line --regexp "^  not opened: .*no key for krbtgt/$KS_REALM@$KS_REALM in keytab FILE:$SERVICE_KT"
+    assert_line --regexp "^  not opened: .*no key for $KS_SERVICE@$KS_REALM in keytab FILE:$KRBTGT_KT"
+    assert_line '[8/8 store]'
+    [[ $stderr == *"[2/8 open-tgt] not opened: "* ]]
+    [[ $stderr == *"[5/8 open-ticket] not opened: "* ]]
+    run "$MIT_KLIST"
+    assert_line --regexp "  $KS_SERVICE@$KS_REALM\$"
+    run "$KSTEP" run "$KS_SERVICE" --json --service-keytab "$KRBTGT_KT"
+    assert_success
+    run jq -r '.steps[] | select(.step == 5) | ."not-opened"' <<<"$output"
+    assert_output --regexp "^not opened: .*no key for $KS_SERVICE@$KS_REALM"
+}
+
 @test "kstep run without keytabs says which steps it could not show" {
     run --separate-stderr "$KSTEP" run "$KS_SERVICE" --trace -
     assert_success

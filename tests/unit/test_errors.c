@@ -127,6 +127,48 @@ test_hints(void)
        "a code with no name has no hint");
 }
 
+/* Hints speak AD once the context saw it: e-data in MS-KILE's form. */
+static void
+test_ad_hints(struct ks_context *ctx)
+{
+    /* KERB-ERROR-DATA { data-type [1] 3, data-value [2] NTSTATUS record } */
+    static const unsigned char kerb_error_data[] = {
+        0x30, 0x15, 0xa1, 0x03, 0x02, 0x01, 0x03, 0xa2, 0x0e, 0x04, 0x0c,
+        0xbb, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+        0x00
+    };
+    krb5_error err;
+    krb5_error_code code;
+    const char *msg;
+
+    memset(&err, 0, sizeof(err));
+    err.error = 14;
+    code = ks_error_from_reply(ctx, &err, NULL);
+    msg = ks_context_message(ctx, code);
+    ok(strstr(msg, "default_tkt_enctypes") != NULL &&
+       strstr(msg, "msDS-") == NULL, "MIT's words without AD: %s", msg);
+    ks_context_free_message(ctx, msg);
+    ok(!ctx->kdc_is_ad, "no AD seen yet");
+
+    err.e_data.data = (char *)kerb_error_data;
+    err.e_data.length = sizeof(kerb_error_data);
+    code = ks_error_from_reply(ctx, &err, NULL);
+    is_int(code, KRB5KDC_ERR_ETYPE_NOSUPP, "code 14");
+    ok(ctx->kdc_is_ad, "MS-KILE e-data: the KDC is AD");
+    msg = ks_context_message(ctx, code);
+    ok(strstr(msg, "msDS-SupportedEncryptionTypes") != NULL,
+       "ETYPE_NOSUPP names msDS-SupportedEncryptionTypes: %s", msg);
+    ks_context_free_message(ctx, msg);
+    ok(strstr(ks_error_hint_for(ctx, KRB5KRB_AP_ERR_BADKEYVER),
+              "msDS-KeyVersionNumber") != NULL &&
+       strstr(ks_error_hint_for(ctx, KRB5_KT_KVNONOTFOUND),
+              "msDS-KeyVersionNumber") != NULL,
+       "a key version mismatch names msDS-KeyVersionNumber");
+    ok(strstr(ks_error_hint_for(NULL, KRB5KRB_AP_ERR_BADKEYVER),
+              "msDS-") == NULL, "not without a context that saw AD");
+    ctx->kdc_is_ad = false;
+}
+
 int
 main(void)
 {
@@ -138,6 +180,7 @@ main(void)
     setenv("KRB5_CONFIG", "/dev/null", 1);
     if (ks_context_new("test", &ctx, NULL) == 0) {
         test_from_reply(ctx);
+        test_ad_hints(ctx);
         ks_context_free(ctx);
     } else {
         ok(0, "context");

@@ -125,6 +125,99 @@ test_keytab_key(struct fx *fx)
 }
 
 /* Steps 2-5 on a good exchange. */
+/* A keytab as Active Directory exports it: the service's key under the
+ * account name, not the ticket's server name (and a decoy beside it). */
+static void
+test_keytab_other_name(struct fx *fx)
+{
+    krb5_keytab kt = NULL;
+    krb5_principal acct = NULL, other = NULL;
+    krb5_keyblock key = { 0 }, decoy = { 0 }, stale = { 0 };
+    krb5_keyblock *found = NULL;
+    krb5_ticket t;
+    krb5_keytab_entry e;
+    krb5_error_code ret;
+    char ktname[64];
+
+    snprintf(ktname, sizeof(ktname), "MEMORY:kstep-ad-%d", (int)getpid());
+    krb5_kt_resolve(fx->k5, ktname, &kt);
+    krb5_parse_name(fx->k5, "svc1@" FX_REALM, &acct);
+    krb5_parse_name(fx->k5, "decoy@" FX_REALM, &other);
+    krb5_c_make_random_key(fx->k5, ENCTYPE_AES256_CTS_HMAC_SHA1_96, &decoy);
+    krb5_c_make_random_key(fx->k5, ENCTYPE_AES256_CTS_HMAC_SHA1_96, &key);
+    krb5_c_make_random_key(fx->k5, ENCTYPE_AES256_CTS_HMAC_SHA1_96, &stale);
+    memset(&e, 0, sizeof(e));
+    e.principal = other;                /* first: right enctype, wrong key */
+    e.vno = FX_SERVICE_KVNO;
+    e.key = decoy;
+    krb5_kt_add_entry(fx->k5, kt, &e);
+    e.principal = acct;                 /* right key, older kvno: skipped */
+    e.vno = FX_SERVICE_KVNO - 1;
+    e.key = stale;
+    krb5_kt_add_entry(fx->k5, kt, &e);
+
+    /* A service ticket under KEY (fx_make_ticket writes fx->tgt). */
+    ret = fx_make_ticket(fx, fx->service, &key, FX_SERVICE_KVNO,
+                         FX_TGT_FLAGS, 3600);
+    t = fx->tgt;
+    t.enc_part2 = NULL;
+    ret = ret ? ret : ks_inspect_decrypt_ticket(fx->ctx, kt, &t);
+    ok(ret == KRB5_KT_NOTFOUND &&
+       message_has(fx->ctx, ret, "none of its 1 other"),
+       "entries of another name that do not open it: not found, tried 1");
+    e.vno = FX_SERVICE_KVNO;
+    e.key = key;
+    krb5_kt_add_entry(fx->k5, kt, &e);
+    ret = ks_inspect_decrypt_ticket(fx->ctx, kt, &t);
+    is_int(ret, 0, "ticket opens with the key under the account name");
+    ok(t.enc_part2 != NULL &&
+       krb5_principal_compare(fx->k5, t.enc_part2->client, fx->client),
+       "and decodes");
+    krb5_free_enc_tkt_part(fx->k5, t.enc_part2);
+    t.enc_part2 = NULL;
+    ret = ks_inspect_ticket_key(fx->ctx, kt, &t, &found);
+    ok(ret == 0 && found != NULL && found->length == key.length &&
+       memcmp(found->contents, key.contents, key.length) == 0,
+       "the key found is the one that opens it");
+    krb5_free_keyblock(fx->k5, found);
+    found = NULL;
+
+    /* The named entry is taken first, even where another would open it. */
+    ret = ks_inspect_ticket_key(fx->ctx, fx->kt, &t, &found);
+    ok(ret == 0 && found != NULL && found->length == fx->service_key.length &&
+       memcmp(found->contents, fx->service_key.contents, found->length) == 0,
+       "an entry under the server name wins");
+    krb5_free_keyblock(fx->k5, found);
+    found = NULL;
+
+    /* Nothing of the ticket's enctype: not found, named as before. */
+    ret = fx_make_ticket(fx, fx->service, &fx->service_key128,
+                         FX_SERVICE_KVNO, FX_TGT_FLAGS, 3600);
+    t = fx->tgt;
+    t.enc_part2 = NULL;
+    ret = ret ? ret : ks_inspect_decrypt_ticket(fx->ctx, kt, &t);
+    ok(ret == KRB5_KT_NOTFOUND &&
+       message_has(fx->ctx, ret, "no key for " FX_SERVICE),
+       "no entry of the enctype: Key table entry not found");
+
+    fx_make_tgt(fx, FX_TGT_FLAGS);
+    e.key = key;
+    krb5_kt_remove_entry(fx->k5, kt, &e);
+    e.vno = FX_SERVICE_KVNO - 1;
+    e.key = stale;
+    krb5_kt_remove_entry(fx->k5, kt, &e);
+    e.principal = other;
+    e.vno = FX_SERVICE_KVNO;
+    e.key = decoy;
+    krb5_kt_remove_entry(fx->k5, kt, &e);
+    krb5_kt_close(fx->k5, kt);
+    krb5_free_keyblock_contents(fx->k5, &key);
+    krb5_free_keyblock_contents(fx->k5, &decoy);
+    krb5_free_keyblock_contents(fx->k5, &stale);
+    krb5_free_principal(fx->k5, acct);
+    krb5_free_principal(fx->k5, other);
+}
+
 static void
 test_good_exchange(struct fx *fx)
 {
@@ -532,6 +625,7 @@ main(void)
         return tap_done();
     }
     test_keytab_key(&fx);
+    test_keytab_other_name(&fx);
     test_good_exchange(&fx);
     test_step3_failures(&fx);
     test_reply_keys(&fx);
