@@ -163,8 +163,9 @@ ks_ccache_each(struct ks_context *ctx, krb5_ccache cache,
         *count_out = count;
     if (stop != 0 || ret != KRB5_CC_END) {
         krb5_cc_end_seq_get(ctx->k5, cache, &cur);
-        return stop != 0 ? stop
-                         : ks_ccache_while(ctx, ret, "while retrieving a ticket");
+        if (stop != 0)
+            return stop;
+        return ks_ccache_while(ctx, ret, "while retrieving a ticket");
     }
     ret = krb5_cc_end_seq_get(ctx->k5, cache, &cur);
     if (ret)
