@@ -42,12 +42,9 @@ struct lister {
  * the error document, or in -A the cache's "error" member). */
 void klist_report_code(struct lister *l, krb5_error_code code);
 
-/* "klist: MESSAGE while ...", as MIT's com_err hook prints it. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-void klist_report(struct lister *l, krb5_error_code code, const char *fmt,
-                  ...);
+/* "klist: MESSAGE WHAT" ("... while resolving ccache"), as MIT's com_err
+ * hook prints it; otherwise as klist_report_code. */
+void klist_report(struct lister *l, krb5_error_code code, const char *what);
 
 /* klist_text.c: MIT's layout. */
 void klist_text_keytab_header(struct lister *l);

@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,15 +51,11 @@ klist_report_code(struct lister *l, krb5_error_code code)
 }
 
 void
-klist_report(struct lister *l, krb5_error_code code, const char *fmt, ...)
+klist_report(struct lister *l, krb5_error_code code, const char *what)
 {
     const char *msg = ks_context_message(l->ctx, code);
-    char what[512], full[1024];
-    va_list ap;
+    char full[1024];
 
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
     snprintf(full, sizeof(full), "%s %s", msg, what);
     ks_context_free_message(l->ctx, msg);
     fail(l, code, full);
