@@ -145,16 +145,27 @@ ks_cli_doc_end(struct ks_context *ctx, struct ks_cli_doc *doc,
     memset(doc, 0, sizeof(*doc));
 }
 
+/* "PROGRAM: " + FMT... and a newline on stderr. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 0)))
+#endif
+static void
+verror(const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", ks_cli.program);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void
 ks_cli_usage_errorf(poptContext pc, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    verror(fmt, ap);
     va_end(ap);
-    ks_cli_usage_error(pc, 0, msg);
+    ks_cli_usage_error(pc, 0, NULL);
 }
 
 int
@@ -189,11 +200,9 @@ ks_cli_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "%s: ", ks_cli.program);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    verror(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 /* One failure: its line on stderr and, with --json, the error document. */
