@@ -489,19 +489,20 @@ ks_emit_hex(struct ks_emit *e, const char *key, const void *bytes,
     scalar_end(e);
 }
 
-/* A value people read as TEXT, and machines as an object of TEXT under
- * TEXT_KEY and NUMBER under NUMBER_KEY; in text " (NUMBER)" follows when
- * WITH_NUMBER. */
+/* A value people read as TEXT (printable ASCII: a time, an enctype
+ * name), and machines as an object of TEXT under TEXT_KEY and NUMBER
+ * under NUMBER_KEY; in text " (NUMBER)" follows when WITH_NUMBER.  JSON
+ * is written straight: klist --json writes four of these per ticket. */
 static void
 text_and_number(struct ks_emit *e, const char *key, const char *text,
                 const char *text_key, const char *number_key,
                 long long number, bool with_number)
 {
     if (e->format == KS_EMIT_JSON) {
-        ks_emit_begin_object(e, key);
-        ks_emit_string(e, text_key, text);
-        ks_emit_int(e, number_key, number);
-        ks_emit_end(e);
+        json_member(e, key);
+        fprintf(e->out, "{\"%s\":", text_key);
+        ks_json_string(e->out, text);
+        fprintf(e->out, ",\"%s\":%lld}", number_key, number);
         return;
     }
     scalar_begin(e, key);

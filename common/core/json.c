@@ -27,14 +27,18 @@ ks_json_string_len(FILE *out, const char *s, size_t len)
     fputc('"', out);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        const char *escape = short_escape(c);
+        const char *escape;
 
+        /* Most bytes pass as they are: no table look-up for them. */
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
+            fputc(c, out);
+            continue;
+        }
+        escape = short_escape(c);
         if (escape != NULL)
             fputs(escape, out);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\u%04x", c);
         else
-            fputc(c, out);
+            fprintf(out, "\\u%04x", c);
     }
     fputc('"', out);
 }
