@@ -1,22 +1,21 @@
+/*
+ * cli: what every program shares above common/ (cli.h); the password
+ * prompt is in cli_password.c.
+ */
 #include <errno.h>
 #include <locale.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <com_err.h>
 
-#include "creds/ccfile.h"
+#include "creds/cccol.h"
 #include "cli.h"
 #include "core/errors.h"
-#include "core/json.h"
+#include "core/emit.h"
 #include "wire/locate.h"
 #include "ks_version.h"
 #include "core/trace.h"
@@ -29,7 +28,7 @@ common_callback(poptContext pc, enum poptCallbackReason reason,
                 const void *data)
 {
     if (reason == POPT_CALLBACK_REASON_OPTION && opt->val == 'v') {
-        printf("%s (kstep) %s\n", ks_cli.program, KS_VERSION);
+        ks_cli_print_version();
         exit(KS_EXIT_OK);
     }
 }
@@ -95,33 +94,124 @@ ks_cli_usage_error(poptContext pc, int rc, const char *msg)
 }
 
 void
+ks_cli_print_version(void)
+{
+    printf("%s (kstep) %s\n", ks_cli.program, KS_VERSION);
+}
+
+int
+ks_cli_finish_output(int status)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    ks_cli_error("write error on standard output%s%s",
+                 errno ? ": " : "", errno ? strerror(errno) : "");
+    return KS_EXIT_FAILURE;
+}
+
+krb5_error_code
+ks_cli_doc_begin(struct ks_cli_doc *doc)
+{
+    memset(doc, 0, sizeof(*doc));
+    doc->mem = open_memstream(&doc->buf, &doc->len);
+    if (doc->mem != NULL &&
+        ks_emit_new(doc->mem, KS_EMIT_JSON, false, &doc->e) == 0)
+        return 0;
+    if (doc->mem != NULL)
+        fclose(doc->mem);
+    free(doc->buf);
+    memset(doc, 0, sizeof(*doc));
+    return ENOMEM;
+}
+
+void
+ks_cli_doc_end(struct ks_context *ctx, struct ks_cli_doc *doc,
+               krb5_error_code err, const char *errmsg)
+{
+    ks_emit_finish(doc->e);
+    if (fclose(doc->mem) != 0 && err == 0)
+        err = ENOMEM;
+    if (err != 0) {
+        krb5_set_error_message(ctx->k5, err, "%s",
+                               errmsg != NULL ? errmsg : error_message(err));
+        ks_cli_report(ctx, err);
+    } else {
+        fwrite(doc->buf, 1, doc->len, stdout);
+    }
+    if (doc->buf != NULL)
+        explicit_bzero(doc->buf, doc->len);
+    free(doc->buf);
+    memset(doc, 0, sizeof(*doc));
+}
+
+/* "PROGRAM: " + FMT... and a newline on stderr. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 0)))
+#endif
+static void
+verror(const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", ks_cli.program);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void
+ks_cli_usage_errorf(poptContext pc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    verror(fmt, ap);
+    va_end(ap);
+    ks_cli_usage_error(pc, 0, NULL);
+}
+
+int
+ks_cli_next_option(poptContext pc)
+{
+    int rc = poptGetNextOpt(pc);
+
+    if (rc < -1)
+        ks_cli_usage_error(pc, rc, NULL);
+    return rc;
+}
+
+void
+ks_cli_no_operands(poptContext pc)
+{
+    const char *extra = poptGetArg(pc);
+
+    if (extra != NULL)
+        ks_cli_usage_errorf(pc, "unexpected argument '%s'", extra);
+}
+
+void
+ks_cli_no_krb4(poptContext pc)
+{
+    fprintf(stderr, "Kerberos 4 is no longer supported\n");
+    poptFreeContext(pc);
+    exit(KS_CLI_EXIT_NO_KRB4);
+}
+
+void
 ks_cli_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "%s: ", ks_cli.program);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    verror(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
+/* One failure: its line on stderr and, with --json, the error document. */
 static void
-report_json(krb5_error_code code, const char *msg)
+report_message(krb5_error_code code, const char *msg)
 {
-    const char *hint = ks_error_hint(code);
-
-    printf("{\"error\":{\"code\":%ld,\"name\":", (long)code);
-    ks_json_string(stdout, ks_error_name(code));
-    fputs(",\"message\":", stdout);
-    ks_json_string(stdout, msg);
-    fputs(",\"hint\":", stdout);
-    if (hint != NULL)
-        ks_json_string(stdout, hint);
-    else
-        fputs("null", stdout);
-    fputs("}}\n", stdout);
-    fflush(stdout);
+    ks_cli_error("%s", msg);
+    if (ks_cli.json)
+        ks_emit_error_document(stdout, code, msg);
 }
 
 void
@@ -130,20 +220,15 @@ ks_cli_report(struct ks_context *ctx, krb5_error_code code)
     const char *msg;
 
     if (ctx == NULL) {
-        ks_cli_error("%s", error_message(code));
-        if (ks_cli.json)
-            report_json(code, error_message(code));
+        report_message(code, error_message(code));
         return;
     }
     msg = ks_context_message(ctx, code);
-    ks_cli_error("%s", msg);
-    if (ks_cli.json)
-        report_json(code, msg);
+    report_message(code, msg);
     ks_context_free_message(ctx, msg);
 }
 
-/* A failure before the context exists: one line and, with --json, the
- * error document, like ks_cli_report(). */
+/* A failure before the context exists, like ks_cli_report(). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
@@ -156,9 +241,7 @@ setup_error(krb5_error_code code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    ks_cli_error("%s", msg);
-    if (ks_cli.json)
-        report_json(code, msg);
+    report_message(code, msg);
 }
 
 void
@@ -188,28 +271,11 @@ ks_cli_principal_cache(struct ks_context *ctx, const char *pname,
                           pname);
         return ret;
     }
-    ret = ks_ccfile_match(ctx, princ, cache_out);
+    ret = ks_cccol_match(ctx, princ, cache_out);
     if (ret)
         ks_cli_report_mit(ctx, ret, "while %s %s", not_found_what, pname);
     krb5_free_principal(ctx->k5, princ);
     return ret;
-}
-
-/* The transport overrides of the command line, checked. */
-/* A bad value of a common option is a usage error, as a bad option is. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2), noreturn))
-#endif
-static void
-bad_value(const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    ks_cli_usage_error(NULL, 0, msg);
 }
 
 /* Each --kdc value must be a KDC address as krb5.conf writes them. */
@@ -221,9 +287,9 @@ check_kdcs(void)
 
     for (size_t i = 0; ks_cli.kdcs != NULL && ks_cli.kdcs[i] != NULL; i++) {
         if (ks_kdc_list_parse_entry(ks_cli.kdcs[i], &host, &port, &kind) != 0)
-            bad_value("--kdc '%s' is not a KDC address (HOST[:PORT], "
-                      "[IPV6]:PORT, optionally udp/ or tcp/ first)",
-                      ks_cli.kdcs[i]);
+            ks_cli_usage_errorf(NULL, "--kdc '%s' is not a KDC address "
+                                "(HOST[:PORT], [IPV6]:PORT, optionally "
+                                "udp/ or tcp/ first)", ks_cli.kdcs[i]);
         free(host);
         free(port);
     }
@@ -239,15 +305,15 @@ net_options(struct ks_transport_options *net)
         else if (strcmp(ks_cli.transport, "tcp") == 0)
             net->transport = KS_TRANSPORT_TCP;
         else
-            bad_value("unknown transport '%s' (use 'udp' or 'tcp')",
-                      ks_cli.transport);
+            ks_cli_usage_errorf(NULL, "unknown transport '%s' (use 'udp' "
+                                "or 'tcp')", ks_cli.transport);
     }
     if (ks_cli.timeout < 0 || ks_cli.timeout > 3600)
-        bad_value("--timeout takes seconds from 0 to 3600");
+        ks_cli_usage_errorf(NULL, "--timeout takes seconds from 0 to 3600");
     net->timeout_ms = (int)(ks_cli.timeout * 1000);
     if (ks_cli.retries < 0 || ks_cli.retries > 100)
-        bad_value("--retries takes a number from 1 to 8 (larger counts "
-                  "as 8)");
+        ks_cli_usage_errorf(NULL, "--retries takes a number from 1 to 8 "
+                            "(larger counts as 8)");
     net->retries = ks_cli.retries;
     check_kdcs();
     net->kdcs = ks_cli.kdcs;
@@ -311,117 +377,4 @@ ks_cli_context(void)
     ks_context_set_trace(ctx, trace);
     ctx->net = net;
     return ctx;
-}
-
-/* The terminal state to put back if the user interrupts the prompt. */
-static struct termios saved_tty;
-static volatile sig_atomic_t tty_saved;
-
-static void
-restore_tty_and_die(int sig)
-{
-    if (tty_saved)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-/*
- * Read one line from FD straight into BUF with read(2): stdio would keep a
- * copy of the password in its buffer, which nobody zeroes.
- */
-static krb5_error_code
-read_line(int fd, char *buf, size_t buflen)
-{
-    size_t len = 0;
-    ssize_t n;
-    char c;
-
-    for (;;) {
-        n = read(fd, &c, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        if (c == '\n') {
-            buf[len] = '\0';
-            return 0;
-        }
-        if (len + 1 >= buflen) {
-            explicit_bzero(buf, buflen);
-            return KRB5_LIBOS_CANTREADPWD;  /* longer than we can hold */
-        }
-        buf[len++] = c;
-    }
-    buf[len] = '\0';
-    /* End of input: a last line without newline still counts. */
-    return len > 0 ? 0 : KRB5_LIBOS_PWDINTR;
-}
-
-static krb5_error_code
-read_from_terminal(const char *prompt, char *buf, size_t buflen)
-{
-    struct termios quiet;
-    void (*old_int)(int), (*old_term)(int);
-    bool tty = isatty(STDIN_FILENO);
-    /* MIT prompts on stdout; with --json stdout holds only the document. */
-    FILE *out = ks_cli.json ? stderr : stdout;
-    krb5_error_code ret;
-
-    fputs(prompt, out);
-    fflush(out);
-    if (tty && tcgetattr(STDIN_FILENO, &saved_tty) == 0) {
-        tty_saved = 1;
-        quiet = saved_tty;
-        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-        old_int = signal(SIGINT, restore_tty_and_die);
-        old_term = signal(SIGTERM, restore_tty_and_die);
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-        ret = read_line(STDIN_FILENO, buf, buflen);
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-        tty_saved = 0;
-        signal(SIGINT, old_int);
-        signal(SIGTERM, old_term);
-    } else {
-        ret = read_line(STDIN_FILENO, buf, buflen);
-    }
-    fputc('\n', out);
-    fflush(out);
-    return ret;
-}
-
-static krb5_error_code
-read_from_file(const char *path, char *buf, size_t buflen)
-{
-    struct stat st;
-    int fd;
-    krb5_error_code ret;
-
-    if (strcmp(path, "-") == 0)
-        return read_line(STDIN_FILENO, buf, buflen);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        ks_cli_error("cannot read password file %s: %s", path,
-                     strerror(errno));
-        return KRB5_LIBOS_CANTREADPWD;
-    }
-    if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0)
-        ks_cli_error("warning: password file %s is readable by others "
-                     "(chmod 600 it)", path);
-    ret = read_line(fd, buf, buflen);
-    close(fd);
-    if (ret == KRB5_LIBOS_PWDINTR)
-        ret = KRB5_LIBOS_CANTREADPWD;    /* an empty file */
-    return ret;
-}
-
-krb5_error_code
-ks_cli_read_password(void *data, const char *prompt, char *buf,
-                     size_t buflen)
-{
-    const struct ks_password_source *src = data;
-
-    if (src != NULL && src->file != NULL)
-        return read_from_file(src->file, buf, buflen);
-    return read_from_terminal(prompt, buf, buflen);
 }

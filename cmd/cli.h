@@ -9,9 +9,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <popt.h>
 #include <krb5.h>
 #include "core/context.h"
+#include "core/emit.h"
 
 /* Exit codes shared by the programs (MIT's where MIT has them). */
 #define KS_EXIT_OK 0
@@ -64,6 +66,83 @@ poptContext ks_cli_popt(const char *program, const char *summary, int argc,
 __attribute__((noreturn))
 #endif
 void ks_cli_usage_error(poptContext pc, int rc, const char *msg);
+
+/* As ks_cli_usage_error with a message made from FMT... */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3), noreturn))
+#endif
+void ks_cli_usage_errorf(poptContext pc, const char *fmt, ...);
+
+/*
+ * The next option of PC, as poptGetNextOpt() returns it: its value (> 0)
+ * for the options that have one, or -1 at the end.  A popt error is a
+ * usage error (ks_cli_usage_error, which exits).
+ */
+int ks_cli_next_option(poptContext pc);
+
+/* The program takes no operand: one left in PC is a usage error,
+ * "unexpected argument 'ARG'". */
+void ks_cli_no_operands(poptContext pc);
+
+/*
+ * MIT's klist and kdestroy take -5 (Kerberos 5, always) and refuse -4
+ * with "Kerberos 4 is no longer supported" and exit status 3: put
+ * KS_CLI_KRB4_OPTIONS in the table and call ks_cli_no_krb4() when
+ * ks_cli_next_option() returns '4'.
+ */
+#define KS_CLI_EXIT_NO_KRB4 3
+#define KS_CLI_KRB4_OPTIONS                                              \
+    { NULL, '5', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 0,       \
+      "Kerberos 5 (always)", NULL },                                     \
+    { NULL, '4', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, '4',     \
+      "Kerberos 4 (no longer supported)", NULL }
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void ks_cli_no_krb4(poptContext pc);
+
+/* The end of every program's table: the common options, --help and
+ * --usage. */
+#define KS_CLI_TABLE_END                                                 \
+    { NULL, '\0', POPT_ARG_INCLUDE_TABLE, ks_cli_common_options, 0,     \
+      "Common options:", NULL },                                         \
+    POPT_AUTOHELP                                                        \
+    POPT_TABLEEND
+
+/* "PROGRAM (kstep) VERSION" on stdout. */
+void ks_cli_print_version(void);
+
+/*
+ * The end of a program that wrote to stdout: a listing cut short by a
+ * full disk or a closed pipe is a failure ("PROGRAM: write error on
+ * standard output: ..."; KS_EXIT_FAILURE), else STATUS is returned.
+ */
+int ks_cli_finish_output(int status);
+
+/*
+ * --json where a failure must replace what was written so far: the
+ * document is built in memory through E, and ks_cli_doc_end() writes it
+ * to stdout only when the run did not fail, else ks_cli_report()'s error
+ * document, so that stdout holds exactly one document.
+ */
+struct ks_cli_doc {
+    struct ks_emit *e;
+    FILE *mem;
+    char *buf;
+    size_t len;
+};
+
+/* Open DOC; ENOMEM on failure (DOC holds nothing to end). */
+krb5_error_code ks_cli_doc_begin(struct ks_cli_doc *doc);
+
+/*
+ * Finish DOC and write it, or, when ERR is not 0 (or the document could
+ * not be finished), report ERR with ERRMSG (the library's message when
+ * NULL) as ks_cli_report() does.  The buffer is zeroed before it is freed
+ * (it may hold keys).
+ */
+void ks_cli_doc_end(struct ks_context *ctx, struct ks_cli_doc *doc,
+                    krb5_error_code err, const char *errmsg);
 
 /*
  * Create the context and open the trace sink from --trace/--trace-format or

@@ -17,16 +17,10 @@
 
 #include "cli.h"
 #include "creds/ccache.h"
+#include "creds/cccol.h"
 #include "creds/ccfile.h"
 #include "core/emit.h"
 #include "core/trace.h"
-
-/* MIT's kdestroy exits 3 on -4 (Kerberos 4). */
-#define KDESTROY_EXIT_NO_KRB4 3
-
-/* Most credentials --credential reads from one cache (a bound on memory;
- * a cache that holds more is refused, not cut). */
-#define KDESTROY_MAX_CREDS 100000
 
 struct kdestroy_opts {
     int all, quiet;
@@ -63,14 +57,8 @@ static struct poptOption kdestroy_options[] = {
     { "json", '\0', POPT_ARG_NONE, &ks_cli.json, 0,
       "write what was destroyed as one JSON document on standard output",
       NULL },
-    { NULL, '5', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 0,
-      "Kerberos 5 (always)", NULL },
-    { NULL, '4', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, '4',
-      "Kerberos 4 (no longer supported)", NULL },
-    { NULL, '\0', POPT_ARG_INCLUDE_TABLE, ks_cli_common_options, 0,
-      "Common options:", NULL },
-    POPT_AUTOHELP
-    POPT_TABLEEND
+    KS_CLI_KRB4_OPTIONS,
+    KS_CLI_TABLE_END
 };
 
 /* Keep the argument of -c or -p; a second one is a usage error. */
@@ -89,33 +77,22 @@ take_once(poptContext pc, char **slot, const char *msg)
 static void
 parse_options(poptContext pc)
 {
-    const char *extra;
-    char msg[256];
     int rc;
 
-    while ((rc = poptGetNextOpt(pc)) > 0) {
-        if (rc == 'c') {
+    while ((rc = ks_cli_next_option(pc)) > 0) {
+        if (rc == 'c')
             take_once(pc, &opts.cache, "Only one -c option allowed");
-        } else if (rc == 'p') {
+        else if (rc == 'p')
             take_once(pc, &opts.principal, "Only one -p option allowed");
-        } else if (rc == '4') {
-            fprintf(stderr, "Kerberos 4 is no longer supported\n");
-            poptFreeContext(pc);
-            exit(KDESTROY_EXIT_NO_KRB4);
-        }
+        else if (rc == '4')
+            ks_cli_no_krb4(pc);
     }
-    if (rc < -1)
-        ks_cli_usage_error(pc, rc, NULL);
     if (opts.all && opts.principal != NULL)
         ks_cli_usage_error(pc, 0, "-A option is exclusive with -p option");
     if (opts.all && opts.credential != NULL)
         ks_cli_usage_error(pc, 0, "--credential removes a ticket from one "
                            "cache: not with -A");
-    extra = poptGetArg(pc);
-    if (extra != NULL) {
-        snprintf(msg, sizeof(msg), "unexpected argument '%s'", extra);
-        ks_cli_usage_error(pc, 0, msg);
-    }
+    ks_cli_no_operands(pc);
 }
 
 /* Remember NAME (copied) in the list LIST of *COUNT. */
@@ -145,13 +122,9 @@ free_list(char **list, size_t count)
 static krb5_error_code
 check_cache_file(struct ks_context *ctx, krb5_ccache cache, bool fatal)
 {
-    char *name = NULL;
+    krb5_error_code ret = ks_ccfile_check_cache(ctx, cache);
     const char *msg;
-    krb5_error_code ret;
 
-    if (krb5_cc_get_full_name(ctx->k5, cache, &name) != 0)
-        return 0;
-    ret = ks_ccfile_check(ctx, name);
     if (ret && fatal) {
         ks_cli_report(ctx, ret);
     } else if (ret) {
@@ -159,45 +132,45 @@ check_cache_file(struct ks_context *ctx, krb5_ccache cache, bool fatal)
         ks_cli_error("%s", msg);
         ks_context_free_message(ctx, msg);
     }
-    krb5_free_string(ctx->k5, name);
     return ret;
 }
 
-/* -A: every cache of the collection.  Like MIT, always exits 0 once the
- * collection could be listed. */
-static int
-destroy_all(struct ks_context *ctx)
+/* One cache of -A, destroyed unless it is a FIFO or a device. */
+static bool
+destroy_member(void *data, krb5_ccache *cache)
 {
-    krb5_cccol_cursor cursor;
-    krb5_ccache cache;
-    krb5_error_code ret;
+    struct ks_context *ctx = data;
     char *name = NULL;
+    krb5_error_code ret;
 
-    ret = krb5_cccol_cursor_new(ctx->k5, &cursor);
+    if (check_cache_file(ctx, *cache, false) != 0 ||
+        krb5_cc_get_full_name(ctx->k5, *cache, &name) != 0)
+        return false;
+    ret = krb5_cc_destroy(ctx->k5, *cache);
+    *cache = NULL;
+    if (ret && ret != KRB5_FCC_NOFILE) {
+        ks_cli_error("%s while destroying cache %s", error_message(ret),
+                     name);
+    } else {
+        ks_trace(ctx->trace, "ccache", 0, "destroy", "destroyed %s", name);
+        note(&done.destroyed, &done.ndestroyed, name);
+    }
+    krb5_free_string(ctx->k5, name);
+    return false;
+}
+
+/* Walk the collection with FN; MIT's message if it cannot be listed. */
+static int
+walk_collection(struct ks_context *ctx, bool (*fn)(void *, krb5_ccache *),
+                void *data)
+{
+    struct ks_cccol_walk w = { NULL, fn, data, 0 };
+    krb5_error_code ret = ks_cccol_each(ctx, &w);
+
     if (ret) {
         ks_cli_report_mit(ctx, ret, "while listing credential caches");
         return KS_EXIT_FAILURE;
     }
-    while (krb5_cccol_cursor_next(ctx->k5, cursor, &cache) == 0 &&
-           cache != NULL) {
-        if (check_cache_file(ctx, cache, false) != 0 ||
-            krb5_cc_get_full_name(ctx->k5, cache, &name) != 0) {
-            krb5_cc_close(ctx->k5, cache);
-            continue;
-        }
-        ret = krb5_cc_destroy(ctx->k5, cache);
-        if (ret && ret != KRB5_FCC_NOFILE) {
-            ks_cli_error("%s while destroying cache %s", error_message(ret),
-                         name);
-        } else {
-            ks_trace(ctx->trace, "ccache", 0, "destroy", "destroyed %s",
-                     name);
-            note(&done.destroyed, &done.ndestroyed, name);
-        }
-        krb5_free_string(ctx->k5, name);
-        name = NULL;
-    }
-    krb5_cccol_cursor_free(ctx->k5, &cursor);
     return KS_EXIT_OK;
 }
 
@@ -214,16 +187,13 @@ static krb5_error_code
 open_default_cache(struct ks_context *ctx, krb5_ccache *cache_out)
 {
     krb5_error_code ret;
-    const char *name = krb5_cc_default_name(ctx->k5);
 
     /* A DIR collection's primary file is read when it is resolved. */
-    if (name != NULL) {
-        ret = ks_ccfile_check(ctx, name);
-        if (ret) {
-            ks_cli_report(ctx, ret);
-            say_not_destroyed();
-            return ret;
-        }
+    ret = ks_ccfile_check_default(ctx);
+    if (ret) {
+        ks_cli_report(ctx, ret);
+        say_not_destroyed();
+        return ret;
     }
     ret = krb5_cc_default(ctx->k5, cache_out);
     if (ret)
@@ -266,145 +236,15 @@ destroy_one(struct ks_context *ctx, krb5_ccache cache)
     return status;
 }
 
-/* After destroying the default cache: say if others remain. */
-static int
-warn_remaining(struct ks_context *ctx)
-{
-    krb5_cccol_cursor cursor;
-    krb5_ccache cache = NULL;
-    krb5_error_code ret;
-
-    ret = krb5_cccol_cursor_new(ctx->k5, &cursor);
-    if (ret) {
-        ks_cli_report_mit(ctx, ret, "while listing credential caches");
-        return KS_EXIT_FAILURE;
-    }
-    if (krb5_cccol_cursor_next(ctx->k5, cursor, &cache) == 0 &&
-        cache != NULL) {
-        fprintf(stderr,
-                "Other credential caches present, use -A to destroy all\n");
-        done.others = true;
-        krb5_cc_close(ctx->k5, cache);
-    }
-    krb5_cccol_cursor_free(ctx->k5, &cursor);
-    return KS_EXIT_OK;
-}
-
-/* ---- --credential: one ticket out, the rest kept ------------------------- */
-
-/* Is the cached SERVER the one asked for?  A referral ticket is cached
- * under the name with an empty realm, which matches any realm. */
+/* After destroying the default cache: one cache left is enough to say
+ * that others remain. */
 static bool
-server_matches(krb5_context k5, krb5_const_principal server,
-               krb5_const_principal wanted)
+other_cache(void *data, krb5_ccache *cache)
 {
-    if (krb5_is_config_principal(k5, server))
-        return false;
-    if (krb5_principal_compare(k5, server, wanted))
-        return true;
-    return server->realm.length == 0 &&
-           krb5_principal_compare_any_realm(k5, server, wanted);
-}
-
-struct kept {
-    krb5_creds **creds;     /* NULL-terminated */
-    size_t count, removed;
-};
-
-static void
-free_kept(krb5_context k5, struct kept *k)
-{
-    for (size_t i = 0; i < k->count; i++)
-        krb5_free_creds(k5, k->creds[i]);
-    free(k->creds);
-}
-
-/* Keep a copy of CRED in K. */
-static krb5_error_code
-keep(krb5_context k5, struct kept *k, const krb5_creds *cred)
-{
-    krb5_creds **grown;
-
-    if (k->count >= KDESTROY_MAX_CREDS)
-        return KRB5_CC_IO;
-    grown = realloc(k->creds, (k->count + 2) * sizeof(*grown));
-    if (grown == NULL)
-        return ENOMEM;
-    k->creds = grown;
-    grown[k->count + 1] = NULL;
-    if (krb5_copy_creds(k5, cred, &grown[k->count]) != 0)
-        return ENOMEM;
-    k->count++;
-    return 0;
-}
-
-/* Read CACHE into K, leaving out the credentials for WANTED. */
-static krb5_error_code
-read_without(krb5_context k5, krb5_ccache cache, krb5_const_principal wanted,
-             struct kept *k)
-{
-    krb5_cc_cursor cur;
-    krb5_creds creds;
-    krb5_error_code ret, ret2;
-
-    ret = krb5_cc_start_seq_get(k5, cache, &cur);
-    if (ret)
-        return ret;
-    while ((ret = krb5_cc_next_cred(k5, cache, &cur, &creds)) == 0) {
-        if (server_matches(k5, creds.server, wanted))
-            k->removed++;
-        else
-            ret = keep(k5, k, &creds);
-        krb5_free_cred_contents(k5, &creds);
-        if (ret)
-            break;
-    }
-    ret2 = krb5_cc_end_seq_get(k5, cache, &cur);
-    if (ret == KRB5_CC_END)
-        ret = ret2;
-    return ret;
-}
-
-/* The rest of CACHE, moved over it at once (ks_ccache_replace). */
-static krb5_error_code
-rewrite_without(struct ks_context *ctx, krb5_ccache cache,
-                krb5_const_principal wanted, const char *ccname,
-                const char *sname)
-{
-    struct kept k = { NULL, 0, 0 };
-    krb5_principal client = NULL;
-    krb5_error_code ret;
-
-    ret = krb5_cc_get_principal(ctx->k5, cache, &client);
-    if (ret) {
-        ks_cli_report_mit(ctx, ret, "while reading %s", ccname);
-        return ret;
-    }
-    ret = read_without(ctx->k5, cache, wanted, &k);
-    if (ret) {
-        ks_cli_report_mit(ctx, ret, "while reading %s", ccname);
-    } else if (k.removed == 0) {
-        ret = KRB5_CC_NOTFOUND;
-        krb5_set_error_message(ctx->k5, ret, "no ticket for %s in %s "
-                               "(klist lists what the cache holds)", sname,
-                               ccname);
-        ks_cli_report(ctx, ret);
-    } else {
-        ret = ks_ccache_replace(ctx, cache, client, k.creds);
-        if (ret)
-            ks_cli_report(ctx, ret);
-    }
-    if (ret == 0) {
-        ks_trace(ctx->trace, "ccache", 0, "remove",
-                 "removed %zu ticket%s for %s from %s, %zu entries kept",
-                 k.removed, k.removed == 1 ? "" : "s", sname, ccname,
-                 k.count);
-        note(&done.removed, &done.nremoved, sname);
-        done.cache = strdup(ccname);
-    }
-    free_kept(ctx->k5, &k);
-    krb5_free_principal(ctx->k5, client);
-    return ret;
+    fprintf(stderr,
+            "Other credential caches present, use -A to destroy all\n");
+    done.others = true;
+    return true;
 }
 
 /* --credential SERVICE: remove its tickets from CACHE, keep the rest. */
@@ -413,6 +253,7 @@ remove_credential(struct ks_context *ctx, krb5_ccache cache)
 {
     krb5_principal wanted = NULL;
     char *ccname = NULL, *sname = NULL;
+    size_t removed, kept;
     krb5_error_code ret;
 
     ret = krb5_parse_name(ctx->k5, opts.credential, &wanted);
@@ -429,8 +270,15 @@ remove_credential(struct ks_context *ctx, krb5_ccache cache)
         goto cleanup;
     }
     ret = check_cache_file(ctx, cache, true);
-    if (ret == 0)
-        ret = rewrite_without(ctx, cache, wanted, ccname, sname);
+    if (ret)
+        goto cleanup;
+    ret = ks_ccache_remove(ctx, cache, wanted, &removed, &kept);
+    if (ret) {
+        ks_cli_report(ctx, ret);
+        goto cleanup;
+    }
+    note(&done.removed, &done.nremoved, sname);
+    done.cache = strdup(ccname);
 
 cleanup:
     krb5_free_unparsed_name(ctx->k5, sname);
@@ -479,20 +327,13 @@ run(struct ks_context *ctx)
     krb5_error_code ret;
     int status;
 
-    if (opts.cache != NULL) {
-        ret = krb5_cc_set_default_name(ctx->k5, opts.cache);
-        if (ret) {
-            ks_cli_report_mit(ctx, ret, "while setting default cache name");
-            return KS_EXIT_FAILURE;
-        }
-    }
-    ret = ks_ccfile_fix_empty_default(ctx);
+    ret = ks_ccfile_set_default(ctx, opts.cache);
     if (ret) {
         ks_cli_report_mit(ctx, ret, "while setting default cache name");
         return KS_EXIT_FAILURE;
     }
     if (opts.all)
-        return destroy_all(ctx);
+        return walk_collection(ctx, destroy_member, ctx);
     if (opts.principal != NULL)
         ret = ks_cli_principal_cache(ctx, opts.principal,
                                      "finding cache for", &cache);
@@ -504,7 +345,7 @@ run(struct ks_context *ctx)
         return remove_credential(ctx, cache);
     status = destroy_one(ctx, cache);
     if (status == KS_EXIT_OK && !opts.quiet && opts.principal == NULL)
-        status = warn_remaining(ctx);
+        status = walk_collection(ctx, other_cache, NULL);
     return status;
 }
 

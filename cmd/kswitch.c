@@ -34,21 +34,16 @@ static struct poptOption kswitch_options[] = {
     { "json", '\0', POPT_ARG_NONE, &ks_cli.json, 0,
       "write the new primary cache as one JSON document on standard output",
       NULL },
-    { NULL, '\0', POPT_ARG_INCLUDE_TABLE, ks_cli_common_options, 0,
-      "Common options:", NULL },
-    POPT_AUTOHELP
-    POPT_TABLEEND
+    KS_CLI_TABLE_END
 };
 
 static void
 parse_options(poptContext pc)
 {
-    const char *extra;
-    char msg[256];
     char *arg;
     int rc;
 
-    while ((rc = poptGetNextOpt(pc)) > 0) {
+    while ((rc = ks_cli_next_option(pc)) > 0) {
         arg = poptGetOptArg(pc);
         if (opts.cache != NULL || opts.principal != NULL) {
             free(arg);
@@ -59,13 +54,7 @@ parse_options(poptContext pc)
         else
             opts.principal = arg;
     }
-    if (rc < -1)
-        ks_cli_usage_error(pc, rc, NULL);
-    extra = poptGetArg(pc);
-    if (extra != NULL) {
-        snprintf(msg, sizeof(msg), "unexpected argument '%s'", extra);
-        ks_cli_usage_error(pc, 0, msg);
-    }
+    ks_cli_no_operands(pc);
     if (opts.cache == NULL && opts.principal == NULL)
         ks_cli_usage_error(pc, 0, "One of -c or -p must be specified");
 }

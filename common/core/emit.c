@@ -18,6 +18,7 @@
 #include "core/errors.h"
 #include "core/flags.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "core/trace.h"
 
 #define MAX_FRAMES 48
@@ -488,16 +489,27 @@ ks_emit_hex(struct ks_emit *e, const char *key, const void *bytes,
     scalar_end(e);
 }
 
-/* Kerberos timestamps are unsigned in practice (y2038): see LIBKRB5.md. */
+/* A value people read as TEXT (printable ASCII: a time, an enctype
+ * name), and machines as an object of TEXT under TEXT_KEY and NUMBER
+ * under NUMBER_KEY; in text " (NUMBER)" follows when WITH_NUMBER.  JSON
+ * is written straight: klist --json writes four of these per ticket. */
 static void
-format_time(krb5_timestamp t, char *buf, size_t len)
+text_and_number(struct ks_emit *e, const char *key, const char *text,
+                const char *text_key, const char *number_key,
+                long long number, bool with_number)
 {
-    time_t secs = (time_t)(uint32_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&secs, &tm) == NULL ||
-        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, len, "%" PRIu32, (uint32_t)t);
+    if (e->format == KS_EMIT_JSON) {
+        json_member(e, key);
+        fprintf(e->out, "{\"%s\":", text_key);
+        ks_json_string(e->out, text);
+        fprintf(e->out, ",\"%s\":%lld}", number_key, number);
+        return;
+    }
+    scalar_begin(e, key);
+    write_clean(e->out, text, strlen(text));
+    if (with_number)
+        fprintf(e->out, " (%lld)", number);
+    scalar_end(e);
 }
 
 void
@@ -505,17 +517,10 @@ ks_emit_time(struct ks_emit *e, const char *key, krb5_timestamp t)
 {
     char iso[64];
 
-    format_time(t, iso, sizeof(iso));
-    if (e->format == KS_EMIT_TEXT) {
-        scalar_begin(e, key);
-        fputs(iso, e->out);
-        scalar_end(e);
-        return;
-    }
-    json_member(e, key);
-    fputs("{\"iso\":", e->out);
-    ks_json_string(e->out, iso);
-    fprintf(e->out, ",\"epoch\":%" PRIu32 "}", (uint32_t)t);
+    /* Kerberos timestamps are unsigned in practice (y2038): see
+     * LIBKRB5.md. */
+    ks_text_iso(t, iso, sizeof(iso));
+    text_and_number(e, key, iso, "iso", "epoch", (uint32_t)t, false);
 }
 
 void
@@ -536,20 +541,12 @@ ks_emit_principal(struct ks_emit *e, const char *key, krb5_context k5,
     krb5_free_unparsed_name(k5, name);
 }
 
-/* "aes256-cts-hmac-sha1-96", or "enctype 99" for one libkrb5 lacks. */
-static void
-enctype_name(krb5_enctype et, char *buf, size_t len)
-{
-    if (krb5_enctype_to_name(et, FALSE, buf, len) != 0)
-        snprintf(buf, len, "enctype %d", (int)et);
-}
-
 void
 ks_emit_enctype(struct ks_emit *e, const char *key, krb5_enctype et)
 {
     char name[64];
 
-    enctype_name(et, name, sizeof(name));
+    ks_text_enctype(et, name, sizeof(name));
     ks_emit_string(e, key, name);
 }
 
@@ -570,7 +567,7 @@ ks_emit_key(struct ks_emit *e, const char *key, krb5_context k5,
         ks_emit_null(e, key);
         return;
     }
-    enctype_name(kb->enctype, name, sizeof(name));
+    ks_text_enctype(kb->enctype, name, sizeof(name));
     ks_key_fingerprint(k5, kb, fp);
     if (e->format == KS_EMIT_JSON) {
         json_member(e, key);
@@ -674,18 +671,8 @@ ks_emit_enctype_named(struct ks_emit *e, const char *key, krb5_enctype et)
 {
     char name[64];
 
-    enctype_name(et, name, sizeof(name));
-    if (e->format == KS_EMIT_JSON) {
-        ks_emit_begin_object(e, key);
-        ks_emit_string(e, "name", name);
-        ks_emit_int(e, "number", et);
-        ks_emit_end(e);
-        return;
-    }
-    scalar_begin(e, key);
-    write_clean(e->out, name, strlen(name));
-    fprintf(e->out, " (%d)", (int)et);
-    scalar_end(e);
+    ks_text_enctype(et, name, sizeof(name));
+    text_and_number(e, key, name, "name", "number", et, true);
 }
 
 void
@@ -705,5 +692,40 @@ ks_emit_error(struct ks_emit *e, const char *key, krb5_error_code code,
     ks_emit_string(e, "name", ks_error_name(code));
     ks_emit_string(e, "message", message);
     ks_emit_string(e, "hint", ks_error_hint(code));
+    ks_emit_end(e);
+}
+
+void
+ks_emit_error_document(FILE *out, krb5_error_code code, const char *message)
+{
+    const char *hint = ks_error_hint(code);
+
+    /* Written with ks_json_string, not cleaned as members are: the
+     * message keeps its UTF-8 (a principal name a user typed). */
+    fprintf(out, "{\"error\":{\"code\":%ld,\"name\":", (long)code);
+    ks_json_string(out, ks_error_name(code));
+    fputs(",\"message\":", out);
+    ks_json_string(out, message);
+    fputs(",\"hint\":", out);
+    if (hint != NULL)
+        ks_json_string(out, hint);
+    else
+        fputs("null", out);
+    fputs("}}\n", out);
+    fflush(out);
+}
+
+void
+ks_emit_ticket_times(struct ks_emit *e, const char *key,
+                     const krb5_ticket_times *t)
+{
+    ks_emit_begin_object(e, key);
+    ks_emit_time(e, "auth", t->authtime);
+    ks_emit_time(e, "start", t->starttime != 0 ? t->starttime : t->authtime);
+    ks_emit_time(e, "end", t->endtime);
+    if (t->renew_till != 0)
+        ks_emit_time(e, "renew_until", t->renew_till);
+    else
+        ks_emit_null(e, "renew_until");
     ks_emit_end(e);
 }

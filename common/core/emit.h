@@ -127,4 +127,23 @@ void ks_emit_unwind(struct ks_emit *e);
 void ks_emit_error(struct ks_emit *e, const char *key, krb5_error_code code,
                    const char *message);
 
+/*
+ * The whole error document of a program that failed, on OUT:
+ *   {"error":{"code":N,"name":"KDC_ERR_...","message":MESSAGE,
+ *             "hint":"..." or null}}
+ * and a newline, flushed.  The fields are ks_emit_error's; MESSAGE keeps
+ * its bytes (UTF-8 stays UTF-8, control characters are escaped) where
+ * ks_emit_error cleans them as every member.
+ */
+void ks_emit_error_document(FILE *out, krb5_error_code code,
+                            const char *message);
+
+/*
+ * A credential's times as kinit(1) and klist(1) document them under JSON
+ * OUTPUT: an object KEY of "auth", "start" (the auth time when there is
+ * no start time), "end" and "renew_until" (null when not renewable).
+ */
+void ks_emit_ticket_times(struct ks_emit *e, const char *key,
+                          const krb5_ticket_times *t);
+
 #endif /* KS_EMIT_H */

@@ -45,14 +45,21 @@ ks_flags_letters(krb5_flags flags, char *buf, size_t len)
     return buf;
 }
 
+/* The name of BIT in TABLE of N entries, or NULL. */
+static const char *
+lookup(const struct flag *table, size_t n, krb5_flags bit)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].bit == bit)
+            return table[i].name;
+    }
+    return NULL;
+}
+
 const char *
 ks_flag_name(krb5_flags bit)
 {
-    for (size_t i = 0; i < FLAG_COUNT; i++) {
-        if (flag_table[i].bit == bit)
-            return flag_table[i].name;
-    }
-    return NULL;
+    return lookup(flag_table, FLAG_COUNT, bit);
 }
 
 /* Append STR to BUF (holding *USED bytes of LEN), cutting at the end. */
@@ -71,37 +78,30 @@ append(char *buf, size_t len, size_t *used, const char *str)
 }
 
 /* RFC 4120 5.4.1 KDCOptions (with RFC 6806's canonicalize, MS-SFU's
- * cname-in-addl-tkt and RFC 8062's request-anonymous). */
-static const struct {
-    krb5_flags bit;
-    const char *name;
-} kdc_options[] = {
-    { KDC_OPT_FORWARDABLE, "forwardable" },
-    { KDC_OPT_FORWARDED, "forwarded" },
-    { KDC_OPT_PROXIABLE, "proxiable" },
-    { KDC_OPT_PROXY, "proxy" },
-    { KDC_OPT_ALLOW_POSTDATE, "allow-postdate" },
-    { KDC_OPT_POSTDATED, "postdated" },
-    { KDC_OPT_RENEWABLE, "renewable" },
-    { KDC_OPT_CNAME_IN_ADDL_TKT, "cname-in-addl-tkt" },
-    { KDC_OPT_CANONICALIZE, "canonicalize" },
-    { KDC_OPT_REQUEST_ANONYMOUS, "request-anonymous" },
-    { KDC_OPT_DISABLE_TRANSITED_CHECK, "disable-transited-check" },
-    { KDC_OPT_RENEWABLE_OK, "renewable-ok" },
-    { KDC_OPT_ENC_TKT_IN_SKEY, "enc-tkt-in-skey" },
-    { KDC_OPT_RENEW, "renew" },
-    { KDC_OPT_VALIDATE, "validate" },
+ * cname-in-addl-tkt and RFC 8062's request-anonymous); no letters. */
+static const struct flag kdc_options[] = {
+    { KDC_OPT_FORWARDABLE, '\0', "forwardable" },
+    { KDC_OPT_FORWARDED, '\0', "forwarded" },
+    { KDC_OPT_PROXIABLE, '\0', "proxiable" },
+    { KDC_OPT_PROXY, '\0', "proxy" },
+    { KDC_OPT_ALLOW_POSTDATE, '\0', "allow-postdate" },
+    { KDC_OPT_POSTDATED, '\0', "postdated" },
+    { KDC_OPT_RENEWABLE, '\0', "renewable" },
+    { KDC_OPT_CNAME_IN_ADDL_TKT, '\0', "cname-in-addl-tkt" },
+    { KDC_OPT_CANONICALIZE, '\0', "canonicalize" },
+    { KDC_OPT_REQUEST_ANONYMOUS, '\0', "request-anonymous" },
+    { KDC_OPT_DISABLE_TRANSITED_CHECK, '\0', "disable-transited-check" },
+    { KDC_OPT_RENEWABLE_OK, '\0', "renewable-ok" },
+    { KDC_OPT_ENC_TKT_IN_SKEY, '\0', "enc-tkt-in-skey" },
+    { KDC_OPT_RENEW, '\0', "renew" },
+    { KDC_OPT_VALIDATE, '\0', "validate" },
 };
 
 const char *
 ks_kdc_option_name(krb5_flags bit)
 {
-    for (size_t i = 0; i < sizeof(kdc_options) / sizeof(kdc_options[0]);
-         i++) {
-        if (kdc_options[i].bit == bit)
-            return kdc_options[i].name;
-    }
-    return NULL;
+    return lookup(kdc_options, sizeof(kdc_options) / sizeof(kdc_options[0]),
+                  bit);
 }
 
 static const char *

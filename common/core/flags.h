@@ -1,7 +1,7 @@
 /*
- * flags: ticket flags and KDC options written for people.  The letters are MIT klist's
- * ("Flags: FRIA"), in MIT's order; the names are RFC 4120's
- * TicketFlags names, for programs that spell flags out.
+ * flags: ticket flags and KDC options written for people.  The letters
+ * are MIT klist's ("Flags: FRIA"), in MIT's order; the names are RFC
+ * 4120's TicketFlags names, for programs that spell flags out.
  */
 #ifndef KS_FLAGS_H
 #define KS_FLAGS_H

@@ -1,5 +1,7 @@
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/text.h"
@@ -19,29 +21,67 @@ ks_text_principal(krb5_context k5, krb5_const_principal princ, char *buf,
     return buf;
 }
 
-const char *
-ks_text_time(krb5_timestamp t, char *buf, size_t len)
+/* T (unsigned: y2038) in UTC, as RFC 3339 (ISO) or for people; the
+ * number of seconds when it cannot be written. */
+static const char *
+utc(krb5_timestamp t, bool iso, char *buf, size_t len)
 {
     time_t secs = (time_t)(uint32_t)t;
     struct tm tm;
+    size_t n = 0;
 
-    if (t == 0)
-        snprintf(buf, len, "(none)");
-    else if (gmtime_r(&secs, &tm) == NULL ||
-             strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (gmtime_r(&secs, &tm) != NULL)
+        n = iso ? strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm)
+                : strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    if (n == 0)
         snprintf(buf, len, "%lu", (unsigned long)(uint32_t)t);
     return buf;
 }
 
 const char *
+ks_text_iso(krb5_timestamp t, char *buf, size_t len)
+{
+    return utc(t, true, buf, len);
+}
+
+const char *
+ks_text_time(krb5_timestamp t, char *buf, size_t len)
+{
+    if (t == 0) {
+        snprintf(buf, len, "(none)");
+        return buf;
+    }
+    return ks_text_iso(t, buf, len);
+}
+
+const char *
 ks_text_when(krb5_timestamp t, char *buf, size_t len)
 {
-    time_t secs = (time_t)(uint32_t)t;
-    struct tm tm;
+    return utc(t, false, buf, len);
+}
 
-    if (gmtime_r(&secs, &tm) == NULL ||
-        strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-        snprintf(buf, len, "%lu", (unsigned long)(uint32_t)t);
+unsigned int
+ks_text_local_width(krb5_timestamp now)
+{
+    char tmp[BUFSIZ];
+
+    /* MIT's klist: the short form if it fits in 20 bytes, else the long. */
+    if (krb5_timestamp_to_sfstring(now, tmp, 20, NULL) == 0 ||
+        krb5_timestamp_to_sfstring(now, tmp, sizeof(tmp), NULL) == 0)
+        return (unsigned int)strlen(tmp);
+    return 15;
+}
+
+const char *
+ks_text_local(krb5_timestamp t, unsigned int width, char *buf, size_t len)
+{
+    char fill = ' ';
+
+    if (len == 0)
+        return buf;
+    if (width + 1 > len ||
+        krb5_timestamp_to_sfstring(t, buf, width + 1, &fill) != 0)
+        buf[0] = '\0';
     return buf;
 }
 

@@ -4,6 +4,8 @@
  * for FILE caches writes a temporary file and renames it into place).
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +121,177 @@ ks_ccache_replace(struct ks_context *ctx, krb5_ccache target,
         krb5_free_string(ctx->k5, name);
     }
     return 0;
+}
+
+krb5_error_code
+ks_ccache_while(struct ks_context *ctx, krb5_error_code code,
+                const char *fmt, ...)
+{
+    const char *msg = ks_context_message(ctx, code);
+    char what[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    krb5_set_error_message(ctx->k5, code, "%s %s", msg, what);
+    ks_context_free_message(ctx, msg);
+    return code;
+}
+
+krb5_error_code
+ks_ccache_each(struct ks_context *ctx, krb5_ccache cache,
+               const struct ks_ccache_visitor *v, unsigned int *count_out)
+{
+    krb5_cc_cursor cur;
+    krb5_creds creds;
+    krb5_error_code ret, stop = 0;
+    unsigned int count = 0;
+
+    ret = krb5_cc_start_seq_get(ctx->k5, cache, &cur);
+    if (ret)
+        return ks_ccache_while(ctx, ret, "while starting to retrieve tickets");
+    if (v->begin != NULL)
+        v->begin(v->data);
+    while (stop == 0 &&
+           (ret = krb5_cc_next_cred(ctx->k5, cache, &cur, &creds)) == 0) {
+        stop = v->each(v->data, &creds);
+        krb5_free_cred_contents(ctx->k5, &creds);
+        count++;
+    }
+    if (count_out != NULL)
+        *count_out = count;
+    if (stop != 0 || ret != KRB5_CC_END) {
+        krb5_cc_end_seq_get(ctx->k5, cache, &cur);
+        if (stop != 0)
+            return stop;
+        return ks_ccache_while(ctx, ret, "while retrieving a ticket");
+    }
+    ret = krb5_cc_end_seq_get(ctx->k5, cache, &cur);
+    if (ret)
+        return ks_ccache_while(ctx, ret, "while finishing ticket retrieval");
+    return 0;
+}
+
+/* Is the cached SERVER the one asked for?  A referral ticket is cached
+ * under the name with an empty realm, which matches any realm. */
+static bool
+server_matches(krb5_context k5, krb5_const_principal server,
+               krb5_const_principal wanted)
+{
+    if (krb5_is_config_principal(k5, server))
+        return false;
+    if (krb5_principal_compare(k5, server, wanted))
+        return true;
+    return server->realm.length == 0 &&
+           krb5_principal_compare_any_realm(k5, server, wanted);
+}
+
+/* What a rewrite keeps: copies of every credential but WANTED's. */
+struct kept {
+    krb5_context k5;
+    krb5_const_principal wanted;
+    krb5_creds **creds;     /* NULL-terminated */
+    size_t count, removed;
+};
+
+static void
+free_kept(struct kept *k)
+{
+    for (size_t i = 0; i < k->count; i++)
+        krb5_free_creds(k->k5, k->creds[i]);
+    free(k->creds);
+}
+
+/* A ks_ccache_visitor: keep a copy of CRED unless it is WANTED's. */
+static krb5_error_code
+keep(void *data, const krb5_creds *cred)
+{
+    struct kept *k = data;
+    krb5_creds **grown;
+
+    if (server_matches(k->k5, cred->server, k->wanted)) {
+        k->removed++;
+        return 0;
+    }
+    if (k->count >= KS_CCACHE_REWRITE_MAX)
+        return KRB5_CC_IO;
+    grown = realloc(k->creds, (k->count + 2) * sizeof(*grown));
+    if (grown == NULL)
+        return ENOMEM;
+    k->creds = grown;
+    grown[k->count + 1] = NULL;
+    if (krb5_copy_creds(k->k5, cred, &grown[k->count]) != 0)
+        return ENOMEM;
+    k->count++;
+    return 0;
+}
+
+/* MIT's wording of a cache that could not be read: the library's plain
+ * message for CODE, as kdestroy's com_err prints it. */
+static krb5_error_code
+read_failed(struct ks_context *ctx, krb5_error_code code, const char *ccname)
+{
+    krb5_set_error_message(ctx->k5, code, "%s while reading %s",
+                           error_message(code), ccname);
+    return code;
+}
+
+/* Read CACHE's client and every credential but WANTED's into K. */
+static krb5_error_code
+read_without(struct ks_context *ctx, krb5_ccache cache, const char *ccname,
+             struct kept *k, krb5_principal *client_out)
+{
+    struct ks_ccache_visitor v = { NULL, keep, k };
+    krb5_error_code ret;
+
+    ret = krb5_cc_get_principal(ctx->k5, cache, client_out);
+    if (ret)
+        return read_failed(ctx, ret, ccname);
+    ret = ks_ccache_each(ctx, cache, &v, NULL);
+    if (ret)
+        return read_failed(ctx, ret, ccname);
+    return 0;
+}
+
+krb5_error_code
+ks_ccache_remove(struct ks_context *ctx, krb5_ccache cache,
+                 krb5_const_principal wanted, size_t *removed_out,
+                 size_t *kept_out)
+{
+    struct kept k = { ctx->k5, wanted, NULL, 0, 0 };
+    krb5_principal client = NULL;
+    char *ccname = NULL, *sname = NULL;
+    krb5_error_code ret;
+
+    ret = krb5_cc_get_full_name(ctx->k5, cache, &ccname);
+    if (ret == 0)
+        ret = krb5_unparse_name(ctx->k5, wanted, &sname);
+    if (ret)
+        goto cleanup;
+    ret = read_without(ctx, cache, ccname, &k, &client);
+    if (ret)
+        goto cleanup;
+    if (k.removed == 0) {
+        ret = KRB5_CC_NOTFOUND;
+        krb5_set_error_message(ctx->k5, ret, "no ticket for %s in %s "
+                               "(klist lists what the cache holds)", sname,
+                               ccname);
+        goto cleanup;
+    }
+    ret = ks_ccache_replace(ctx, cache, client, k.creds);
+    if (ret)
+        goto cleanup;
+    ks_trace(ctx->trace, "ccache", 0, "remove",
+             "removed %zu ticket%s for %s from %s, %zu entries kept",
+             k.removed, k.removed == 1 ? "" : "s", sname, ccname, k.count);
+    *removed_out = k.removed;
+    *kept_out = k.count;
+
+cleanup:
+    free_kept(&k);
+    krb5_free_principal(ctx->k5, client);
+    krb5_free_unparsed_name(ctx->k5, sname);
+    krb5_free_string(ctx->k5, ccname);
+    return ret;
 }

@@ -30,4 +30,58 @@ krb5_error_code ks_ccache_replace(struct ks_context *ctx, krb5_ccache target,
 krb5_error_code ks_ccache_full_name(struct ks_context *ctx, krb5_ccache cc,
                                     char **name_out);
 
+/*
+ * Set the message for CODE as MIT's com_err prints a failure: the message
+ * the context holds for CODE, a space, and FMT... ("No credentials cache
+ * found (filename: /tmp/x) while starting to retrieve tickets").  Returns
+ * CODE.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+krb5_error_code ks_ccache_while(struct ks_context *ctx, krb5_error_code code,
+                                const char *fmt, ...);
+
+/*
+ * A walk over the credentials of one cache, config entries included.
+ * BEGIN (may be NULL) is called once the cache is open for reading, before
+ * the first credential, so that a listing's header shows only for a cache
+ * that could be opened.  EACH gets every credential, owned by the walk;
+ * a non-zero return stops the walk and is returned as it is (EACH sets
+ * its own message).
+ */
+struct ks_ccache_visitor {
+    void (*begin)(void *data);
+    krb5_error_code (*each)(void *data, const krb5_creds *creds);
+    void *data;
+};
+
+/*
+ * Walk CACHE with V.  A failure of the cache is returned with MIT klist's
+ * message ("... while starting to retrieve tickets", "... while retrieving
+ * a ticket", "... while finishing ticket retrieval").  *COUNT_OUT (may be
+ * NULL) gets the number of entries read, also on failure.
+ */
+krb5_error_code ks_ccache_each(struct ks_context *ctx, krb5_ccache cache,
+                               const struct ks_ccache_visitor *v,
+                               unsigned int *count_out);
+
+/*
+ * Take the credentials for WANTED out of CACHE and keep the rest: the
+ * cache is read into memory and its remainder moved over it at once
+ * (ks_ccache_replace), so a failure leaves it as it was.  A cached server
+ * matches when it equals WANTED, or when it has an empty realm (a
+ * referral ticket) and equals WANTED in any realm; config entries never
+ * match.  *REMOVED_OUT and *KEPT_OUT get the counts.  A cache holding
+ * more than KS_CCACHE_REWRITE_MAX entries is refused (KRB5_CC_IO), not
+ * cut.  Errors: KRB5_CC_NOTFOUND when nothing matched ("no ticket for
+ * SERVICE in CACHE (klist lists what the cache holds)"); a failure to
+ * read the cache as MIT words it ("... while reading CACHE"); a failure
+ * to write it with ks_ccache_replace's message.
+ */
+#define KS_CCACHE_REWRITE_MAX 100000
+krb5_error_code ks_ccache_remove(struct ks_context *ctx, krb5_ccache cache,
+                                 krb5_const_principal wanted,
+                                 size_t *removed_out, size_t *kept_out);
+
 #endif /* KS_CCACHE_H */

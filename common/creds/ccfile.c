@@ -119,50 +119,33 @@ ks_ccfile_fix_empty_default(struct ks_context *ctx)
     return krb5_cc_set_default_name(ctx->k5, "FILE:");
 }
 
-/* Does CACHE belong to PRINC?  FIFOs and unreadable caches do not. */
-static bool
-cache_matches(struct ks_context *ctx, krb5_ccache cache,
-              krb5_const_principal princ)
+krb5_error_code
+ks_ccfile_check_cache(struct ks_context *ctx, krb5_ccache cache)
 {
-    krb5_principal owner = NULL;
     char *name = NULL;
-    bool match = false;
+    krb5_error_code ret;
 
-    if (krb5_cc_get_full_name(ctx->k5, cache, &name) != 0 ||
-        ks_ccfile_check(ctx, name) != 0)
-        goto cleanup;
-    if (krb5_cc_get_principal(ctx->k5, cache, &owner) == 0)
-        match = krb5_principal_compare(ctx->k5, owner, princ);
-
-cleanup:
-    krb5_free_principal(ctx->k5, owner);
+    if (krb5_cc_get_full_name(ctx->k5, cache, &name) != 0)
+        return 0;
+    ret = ks_ccfile_check(ctx, name);
     krb5_free_string(ctx->k5, name);
-    return match;
+    return ret;
 }
 
 krb5_error_code
-ks_ccfile_match(struct ks_context *ctx, krb5_const_principal princ,
-                krb5_ccache *cache_out)
+ks_ccfile_set_default(struct ks_context *ctx, const char *name)
 {
-    krb5_cccol_cursor cursor;
-    krb5_ccache cache = NULL;
-    krb5_error_code ret;
+    krb5_error_code ret = 0;
 
-    ret = krb5_cccol_cursor_new(ctx->k5, &cursor);
-    if (ret)
-        return ret;
-    /* Bounded by the collection: the cursor ends after its last cache. */
-    while ((ret = krb5_cccol_cursor_next(ctx->k5, cursor, &cache)) == 0 &&
-           cache != NULL) {
-        if (cache_matches(ctx, cache, princ))
-            break;
-        krb5_cc_close(ctx->k5, cache);
-        cache = NULL;
-    }
-    krb5_cccol_cursor_free(ctx->k5, &cursor);
-    if (ret == 0 && cache == NULL)
-        ret = KRB5_CC_NOTFOUND;
-    if (ret == 0)
-        *cache_out = cache;
-    return ret;
+    if (name != NULL)
+        ret = krb5_cc_set_default_name(ctx->k5, name);
+    return ret ? ret : ks_ccfile_fix_empty_default(ctx);
+}
+
+krb5_error_code
+ks_ccfile_check_default(struct ks_context *ctx)
+{
+    const char *name = krb5_cc_default_name(ctx->k5);
+
+    return name != NULL ? ks_ccfile_check(ctx, name) : 0;
 }

@@ -27,6 +27,18 @@ krb5_error_code ks_ccfile_check(struct ks_context *ctx, const char *name);
 krb5_error_code ks_ktfile_check(struct ks_context *ctx, const char *name);
 
 /*
+ * Make NAME (when not NULL) the default cache name, as MIT's klist,
+ * kdestroy and kswitch do with the name they are given, then mend an
+ * empty one (ks_ccfile_fix_empty_default).  Returns 0 or libkrb5's error
+ * (no message is set).
+ */
+krb5_error_code ks_ccfile_set_default(struct ks_context *ctx,
+                                      const char *name);
+
+/* ks_ccfile_check() for the default cache name, if there is one. */
+krb5_error_code ks_ccfile_check_default(struct ks_context *ctx);
+
+/*
  * An empty default cache name (KRB5CCNAME="", or "" given as the name)
  * makes libkrb5 1.20's collection cursor read past the end of the name.
  * Make it "FILE:" instead: the same missing file, the same messages.
@@ -35,14 +47,10 @@ krb5_error_code ks_ktfile_check(struct ks_context *ctx, const char *name);
 krb5_error_code ks_ccfile_fix_empty_default(struct ks_context *ctx);
 
 /*
- * The cache of the collection whose default principal is PRINC, as
- * krb5_cc_cache_match finds it, but without opening a FIFO or a device
- * that sits in the collection.  Returns 0 and the open cache in
- * *cache_out, KRB5_CC_NOTFOUND when no cache belongs to PRINC, or
- * libkrb5's error from listing the collection (no message is set).
+ * ks_ccfile_check() for the open CACHE, by its full name.  A cache whose
+ * name cannot be had passes (libkrb5 will say what is wrong with it).
  */
-krb5_error_code ks_ccfile_match(struct ks_context *ctx,
-                                krb5_const_principal princ,
-                                krb5_ccache *cache_out);
+krb5_error_code ks_ccfile_check_cache(struct ks_context *ctx,
+                                      krb5_ccache cache);
 
 #endif /* KS_CCFILE_H */

@@ -3,8 +3,12 @@
  * cache, a replace (a new inode renamed into place), and failures (a
  * missing directory; a write that fails half-way, forced with
  * RLIMIT_FSIZE so it also works as root) that leave the old file as it was.
+ * Then, on MEMORY caches: a walk (ks_ccache_each), taking one service's
+ * tickets out (ks_ccache_remove), and MIT klist's -s rule
+ * (ks_ccache_current).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +19,7 @@
 #include <dirent.h>
 
 #include "creds/ccache.h"
+#include "creds/ccstatus.h"
 #include "tap.h"
 
 static struct ks_context *ctx;
@@ -164,6 +169,110 @@ test_names(const char *name)
     krb5_cc_close(ctx->k5, cc);
 }
 
+/* A MEMORY cache of alice@TEST.REALM holding a credential for each of
+ * SERVERS (NULL-terminated), each ending at ENDS[i]. */
+static krb5_ccache
+memory_cache(const char *const *servers, const krb5_timestamp *ends)
+{
+    krb5_ccache cc = NULL;
+    krb5_creds *c;
+
+    krb5_cc_new_unique(ctx->k5, "MEMORY", NULL, &cc);
+    c = fake_creds("alice@TEST.REALM", "ticket");
+    krb5_cc_initialize(ctx->k5, cc, c->client);
+    for (size_t i = 0; servers[i] != NULL; i++) {
+        krb5_free_principal(ctx->k5, c->server);
+        krb5_parse_name(ctx->k5, servers[i], &c->server);
+        c->times.endtime = ends[i];
+        krb5_cc_store_cred(ctx->k5, cc, c);
+    }
+    krb5_free_creds(ctx->k5, c);
+    return cc;
+}
+
+static krb5_error_code
+count_one(void *data, const krb5_creds *creds)
+{
+    unsigned int *seen = data;
+
+    return ++*seen == 2 ? KRB5_CC_IO : 0;
+}
+
+static void
+test_each(void)
+{
+    const char *servers[] = { "krbtgt/TEST.REALM@TEST.REALM",
+                              "HTTP/web@TEST.REALM", "ldap/db@TEST.REALM",
+                              NULL };
+    const krb5_timestamp ends[] = { 1800036000, 1800036000, 1800036000 };
+    krb5_ccache cc = memory_cache(servers, ends);
+    unsigned int seen = 0, count = 0;
+    struct ks_ccache_visitor v = { NULL, count_one, &seen };
+
+    is_int(ks_ccache_each(ctx, cc, &v, &count), KRB5_CC_IO,
+           "each: the visitor's error stops the walk");
+    is_int(count, 2, "each: after the second of three entries");
+    krb5_cc_destroy(ctx->k5, cc);
+}
+
+static void
+test_remove(void)
+{
+    const char *servers[] = { "krbtgt/TEST.REALM@TEST.REALM",
+                              "HTTP/web@TEST.REALM", "HTTP/web@", NULL };
+    const krb5_timestamp ends[] = { 1800036000, 1800036000, 1800036000 };
+    krb5_ccache cc = memory_cache(servers, ends);
+    krb5_principal web = NULL;
+    size_t removed = 0, kept = 0;
+    const char *msg;
+
+    krb5_parse_name(ctx->k5, "HTTP/web@TEST.REALM", &web);
+    is_int(ks_ccache_remove(ctx, cc, web, &removed, &kept), 0,
+           "remove: HTTP/web taken out");
+    is_int(removed, 2, "remove: its ticket and its referral entry");
+    is_int(kept, 1, "remove: the TGT kept");
+    is_int(ks_ccache_remove(ctx, cc, web, &removed, &kept),
+           KRB5_CC_NOTFOUND, "remove: a second time, nothing to take");
+    msg = ks_context_message(ctx, KRB5_CC_NOTFOUND);
+    ok(strstr(msg, "no ticket for HTTP/web@TEST.REALM in MEMORY:") == msg,
+       "remove: the message names the service and the cache (%s)", msg);
+    ks_context_free_message(ctx, msg);
+    krb5_free_principal(ctx->k5, web);
+    krb5_cc_destroy(ctx->k5, cc);
+}
+
+/* One case of the -s rule: SERVERS ending at ENDS, asked at NOW with
+ * MIN_LIFE. */
+static void
+current_case(const char *const *servers, const krb5_timestamp *ends,
+             krb5_deltat min_life, bool want, const char *what)
+{
+    krb5_ccache cc = memory_cache(servers, ends);
+
+    ok(ks_ccache_current(ctx, cc, 1800000000, min_life) == want, "%s", what);
+    krb5_cc_destroy(ctx->k5, cc);
+}
+
+static void
+test_current(void)
+{
+    const char *tgt_and_web[] = { "krbtgt/TEST.REALM@TEST.REALM",
+                                  "HTTP/web@TEST.REALM", NULL };
+    const char *web[] = { "HTTP/web@TEST.REALM", NULL };
+    const krb5_timestamp good[] = { 1800036000, 1800036000 };
+    const krb5_timestamp old_tgt[] = { 1700000000, 1800036000 };
+    const char *none[] = { NULL };
+
+    current_case(tgt_and_web, good, 0, true, "current: a current TGT");
+    current_case(tgt_and_web, good, 36000, false,
+                 "current: not for --min-lifetime 10h");
+    current_case(tgt_and_web, old_tgt, 0, false,
+                 "current: an expired TGT outweighs a current ticket");
+    current_case(web, good, 0, true,
+                 "current: no TGT at all, a current ticket will do");
+    current_case(none, good, 0, false, "current: an empty cache is not");
+}
+
 int
 main(void)
 {
@@ -179,6 +288,9 @@ main(void)
     test_new_and_replace(path, name);
     test_failures(path, name);
     test_names(name);
+    test_each();
+    test_remove();
+    test_current();
     unlink(path);
     rmdir(dir);
     ks_context_free(ctx);
