@@ -43,7 +43,8 @@
 #                     print the admin command adding NAME
 #   ktadd KEYTAB NAME print the admin command exporting NAME's keys
 #   extra_cmds DIR REALM  admin commands for the kind's own principals
-#   batch DIR         run the admin commands on stdin in one process
+#   batch DIR         run the admin commands on stdin in one process;
+#                     1 if one failed (its output is in DIR/kadmin.last)
 #   kdc DIR           exec the KDC in the foreground
 
 KS_REALM_MASTER_PW=master-pw-not-secret
@@ -116,6 +117,19 @@ ks_daemon_start() {
 
 ks_realm_kind() {
     cat "$1/kind" 2>/dev/null || echo mit
+}
+
+# Run the admin commands on stdin in one process of DIR's kind; its output
+# is added to DIR/kadmin.out, and shown on stderr when a command failed.
+ks_realm_batch() {
+    local dir=$1
+    "ks_$(ks_realm_kind "$dir")_batch" "$dir" >"$dir/kadmin.last" 2>&1 || {
+        cat "$dir/kadmin.last" >>"$dir/kadmin.out"
+        echo "realm fixture: an admin command failed in $dir:" >&2
+        cat "$dir/kadmin.last" >&2
+        return 1
+    }
+    cat "$dir/kadmin.last" >>"$dir/kadmin.out"
 }
 
 # --- shared by both kinds: realms ------------------------------------------
@@ -199,12 +213,10 @@ ks_realm_create() {
         "ks_${kind}_setup_cmds" "$realm"
         ks_realm_standard_cmds "$kind" "$dir" "$realm"
         "ks_${kind}_extra_cmds" "$dir" "$realm"
-    } | "ks_${kind}_batch" "$dir"
-    # The admin tools go on after a failed command: the keytabs tell.
+    } | ks_realm_batch "$dir" || return 1
     for kt in robot service krbtgt; do
         [ -s "$dir/$kt.keytab" ] || {
-            echo "realm fixture: no $kt.keytab; the admin tool said:" >&2
-            cat "$dir/kadmin.out" >&2
+            echo "realm fixture: no $kt.keytab made in $dir" >&2
             return 1
         }
     done
@@ -239,8 +251,7 @@ ks_realm_stop() {
 ks_realm_addprinc() {
     local dir=$1
     shift
-    "ks_$(ks_realm_kind "$dir")_addprinc" "$@" |
-        "ks_$(ks_realm_kind "$dir")_batch" "$dir"
+    "ks_$(ks_realm_kind "$dir")_addprinc" "$@" | ks_realm_batch "$dir"
 }
 
 ks_realm_ktadd() {
@@ -248,7 +259,7 @@ ks_realm_ktadd() {
     shift 2
     for name in "$@"; do
         "ks_$(ks_realm_kind "$dir")_ktadd" "$keytab" "$name"
-    done | "ks_$(ks_realm_kind "$dir")_batch" "$dir"
+    done | ks_realm_batch "$dir"
 }
 
 ks_realm_kadmin() {
@@ -355,10 +366,17 @@ ks_mit_ktadd() {
 
 ks_mit_extra_cmds() { :; }
 
+# kadmin.local exits 0 after a failed command: its messages tell (com_err's
+# "... while ...", and ktadd's and the command loop's own).
 ks_mit_batch() {
-    local dir=$1
-    KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf \
-        kadmin.local -r "$(cat "$dir/realm")" >>"$dir/kadmin.out" 2>&1
+    local dir=$1 out
+    out=$(KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf \
+        kadmin.local -r "$(cat "$dir/realm")" 2>&1) || {
+        printf '%s\n' "$out"
+        return 1
+    }
+    printf '%s\n' "$out"
+    ! grep -q -E ' while |does not exist|Unknown request' <<<"$out"
 }
 
 ks_mit_kdc() {
@@ -495,7 +513,7 @@ ks_heimdal_extra_cmds() {
 }
 
 ks_heimdal_batch() {
-    ks_heimdal_kadmin "$1" >>"$1/kadmin.out" 2>&1
+    ks_heimdal_kadmin "$1"
 }
 
 ks_heimdal_kdc() {

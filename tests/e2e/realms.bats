@@ -83,7 +83,7 @@ use() {
     done
 }
 
-@test "both kinds: ks_realm_addprinc and ks_realm_ktadd keep the key" {
+@test "both kinds: ks_realm_addprinc, and ks_realm_ktadd keeps the key" {
     local kind
     for kind in mit heimdal; do
         use "$kind"
@@ -95,6 +95,10 @@ use() {
         run "$KVNO" -k "$BATS_TEST_TMPDIR/$kind.keytab" "HTTP/new-$kind.$LC"
         assert_success
         assert_output "HTTP/new-$kind.$LC@$REALM: kvno = 1, keytab entry valid"
+        # A failed admin command fails the call, in both kinds.
+        run ks_realm_addprinc "$DIR" alice --password other-pw
+        assert_failure
+        assert_output --partial "an admin command failed"
     done
 }
 
