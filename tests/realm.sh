@@ -186,12 +186,12 @@ ks_realm_standard_cmds() {
 }
 
 ks_realm_create() {
-    local dir=$1 realm=TEST.REALM kind=mit export=1 port kt
+    local dir=$1 realm=TEST.REALM kind=mit exports=1 port kt
     shift
     while [ $# -gt 0 ]; do
         case $1 in
-        --kind) kind=$2; shift 2 ;;
-        --no-export) export=0; shift ;;
+        --kind) kind=${2:-}; shift $(($# > 1 ? 2 : 1)) ;;
+        --no-export) exports=0; shift ;;
         *) realm=$1; shift ;;
         esac
     done
@@ -221,7 +221,7 @@ ks_realm_create() {
         }
     done
     ks_realm_start "$dir" || return 1
-    [ "$export" = 1 ] || return 0
+    [ "$exports" = 1 ] || return 0
     export KRB5_CONFIG=$dir/krb5.conf
     if [ "$kind" = mit ]; then
         export KRB5_KDC_PROFILE=$dir/kdc.conf
