@@ -34,14 +34,42 @@ export TZ=UTC
 unset KSTEP_TRACE KSTEP_TRACE_FORMAT KRB5_TRACE
 
 # In setup_file: a realm of this file's own, in its temp dir.
+#   ks_setup_realm [REALM] [--kind mit|heimdal]   (see ks_realm_create)
 ks_setup_realm() {
-    ks_realm_create "$BATS_FILE_TMPDIR/realm" "${1:-TEST.REALM}"
+    ks_realm_create "$BATS_FILE_TMPDIR/realm" "$@"
 }
 
 # In teardown_file: always runs, also when a test failed.
 ks_teardown_realm() {
     ks_realm_stop "$BATS_FILE_TMPDIR/realm"
 }
+
+# The common case, at the top of a suite that needs one realm and nothing
+# else before its tests:
+#   ks_realm_per_file [REALM] [--kind mit|heimdal]
+# defines setup_file (ks_setup_realm with these arguments) and
+# teardown_file (ks_teardown_realm).  A suite that sets up more writes its
+# own setup_file and teardown_file instead.
+ks_realm_per_file() {
+    KS_FILE_REALM_ARGS=("$@")
+    setup_file() { ks_setup_realm "${KS_FILE_REALM_ARGS[@]}"; }
+    teardown_file() { ks_teardown_realm; }
+}
+
+# ---- skips ----------------------------------------------------------------
+#
+# A skip is not a pass: ./check lists every skip with its reason, and with
+# CI=true counts a skip for a missing dependency as a failure.
+
+# ks_skip_missing WHAT: skip this test because WHAT (a program, a package,
+# a locale) is not installed here; the TAP line ends "# skip missing: WHAT".
+ks_skip_missing() {
+    skip "$KS_MISSING$*"
+}
+
+# The prefix of the reason of such a skip (also for reasons kept for later,
+# as ks_kcm_start's).
+KS_MISSING="missing: "
 
 # In setup: a cache of this test's own.
 ks_fresh_ccache() {
@@ -84,8 +112,8 @@ ks_keyring_works() {
 # with the reason on stdout when no KCM daemon can run here.
 ks_kcm_start() {
     local dir=$1 kcm=/usr/sbin/kcm i
-    [ -x "$kcm" ] || { echo "no KCM daemon ($kcm: apt-get install heimdal-kcm)"; return 1; }
-    command -v unshare >/dev/null || { echo "no unshare to give kcm a socket of its own"; return 1; }
+    [ -x "$kcm" ] || { echo "${KS_MISSING}a KCM daemon ($kcm: apt-get install heimdal-kcm)"; return 1; }
+    command -v unshare >/dev/null || { echo "${KS_MISSING}unshare, to give kcm a socket of its own"; return 1; }
     mkdir -p "$dir"
     unshare -m sh -c 'mount --bind "$1" /run && exec "$2"' sh "$dir" "$kcm" \
         >"$dir/kcm.log" 2>&1 </dev/null &
@@ -111,4 +139,23 @@ ks_kcm_stop() {
     pid=$(cat "$1/kcm.pid" 2>/dev/null) || return 0
     kill "$pid" 2>/dev/null || true
     rm -f "$1/kcm.pid"
+}
+
+# ks_run_readonly DIR COMMAND...: run COMMAND (as `run` would be given it)
+# with DIR read-only.  Root writes into a directory whatever its mode, so
+# as root DIR becomes a read-only bind mount of itself in a mount namespace
+# of the command's own (gone with the command); otherwise DIR loses its
+# write bits.  Bounded: 60 s.
+ks_run_readonly() {
+    local dir=$1
+    shift
+    if [ "$(id -u)" -ne 0 ]; then
+        chmod a-w "$dir"
+        timeout 60 "$@"
+        return
+    fi
+    timeout 60 unshare -m --propagation private sh -c \
+        'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 125
+         shift
+         exec "$@"' sh "$dir" "$@"
 }

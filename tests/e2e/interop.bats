@@ -7,13 +7,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup_file() {
-    ks_setup_realm
-}
-
-teardown_file() {
-    ks_teardown_realm
-}
+ks_realm_per_file
 
 setup() {
     ks_fresh_ccache
@@ -65,7 +59,7 @@ setup() {
 }
 
 @test "interop: a GSSAPI program initiates a context from our TGT" {
-    /usr/bin/python3 -c 'import gssapi' 2>/dev/null || skip "no python3-gssapi"
+    /usr/bin/python3 -c 'import gssapi' 2>/dev/null || ks_skip_missing "python3-gssapi"
     "$KINIT" bob <<<"bob-pw" >/dev/null
     run /usr/bin/python3 - "web.$(echo "$KS_REALM" | tr '[:upper:]' '[:lower:]')" <<'PY'
 import sys, gssapi

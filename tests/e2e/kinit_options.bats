@@ -9,13 +9,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup_file() {
-    ks_setup_realm
-}
-
-teardown_file() {
-    ks_teardown_realm
-}
+ks_realm_per_file
 
 setup() {
     ks_fresh_ccache
@@ -308,7 +302,9 @@ fake_realm_kdc() {
 shifted_realm() {
     SHIFTED=$BATS_TEST_TMPDIR/shifted
     ks_realm_create "$SHIFTED" SHIFT.REALM >/dev/null 2>&1 || return 1
-    ks_realm_restart_faketime "$SHIFTED" "+1h" || skip "libfaketime is not installed"
+    [ -n "$(ks_faketime_lib)" ] ||
+        ks_skip_missing "libfaketime (Debian's faketime)"
+    ks_realm_restart_faketime "$SHIFTED" "+1h" || return 1
     export KRB5CCNAME=FILE:$CC
 }
 

@@ -626,7 +626,7 @@ json_is() {
 
 @test "dates follow the user's locale (LC_TIME), as MIT's klist prints them" {
     locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' ||
-        skip "no de_DE.UTF-8 locale here (./check makes it as root)"
+        ks_skip_missing "the de_DE.UTF-8 locale (./check makes it as root)"
     echo renew-pw | "$MIT_KINIT" -r 2d renew >/dev/null
     # MIT also translates some labels (krb5-locales); we do not: compare
     # the header's column layout and the ticket line, where only dates are.

@@ -12,13 +12,7 @@ load helpers
 KSTEP=${KSTEP_BIN:-$KS_BUILD/cmd/kstep}
 KVNO=${KVNO_BIN:-$KS_BUILD/cmd/kvno}
 
-setup_file() {
-    ks_setup_realm
-}
-
-teardown_file() {
-    ks_teardown_realm
-}
+ks_realm_per_file
 
 setup() {
     ks_fresh_ccache

@@ -9,13 +9,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup_file() {
-    ks_setup_realm
-}
-
-teardown_file() {
-    ks_teardown_realm
-}
+ks_realm_per_file
 
 setup() {
     ks_fresh_ccache

@@ -10,13 +10,7 @@ load helpers
 FAKEKDC=$KS_TOP/tests/tools/fakekdc.py
 FAKE_REALM=FAKE.REALM
 
-setup_file() {
-    ks_setup_realm
-}
-
-teardown_file() {
-    ks_teardown_realm
-}
+ks_realm_per_file
 
 setup() {
     FAKE_PID=
