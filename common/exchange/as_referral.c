@@ -141,11 +141,11 @@ plain_error(struct ks_context *ctx, const krb5_error *err)
         return code;
     ks_error_sanitize(err->client->realm.data, err->client->realm.length,
                       realm, sizeof(realm));
-    msg = krb5_get_error_message(ctx->k5, code);
+    /* This hint, which names the realm, stands in for the general one. */
+    msg = error_message(code);
     krb5_set_error_message(ctx->k5, code, "%s (the KDC refers the client to "
                            "realm %s; kinit -C follows such referrals)", msg,
                            realm);
-    krb5_free_error_message(ctx->k5, msg);
     return code;
 }
 

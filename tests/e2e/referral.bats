@@ -118,7 +118,7 @@ requests() {
     assert_output "kinit: KDC reply did not match expectations while getting initial credentials; client referral not followed: the KDC's WRONG_REALM error names no realm"
     run "$KINIT" alice@REFER.REALM <<<"alice-pw"
     assert_failure 1
-    assert_output "kinit: Realm not local to KDC while getting initial credentials"
+    assert_output "kinit: Realm not local to KDC while getting initial credentials (the KDC names another realm for this principal: try kinit -C (and -E for an enterprise name))"
 }
 
 @test "referral: only to realms krb5.conf names KDCs for" {

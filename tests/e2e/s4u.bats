@@ -160,7 +160,8 @@ same_as_mit() {
     assert_failure 1
     run "$KVNO" -I alice -P bob
     assert_line "bob@$KS_REALM: kvno = 1"
-    assert_line "kvno: KDC can't fulfill requested option bob@$KS_REALM: constrained delegation failed"
+    # MIT's line, then our hint.
+    assert_line --regexp "^kvno: KDC can't fulfill requested option bob@$KS_REALM: constrained delegation failed( \\(.*\\))?\$"
 }
 
 @test "kvno option rules are MIT's (usage errors exit 1)" {
@@ -285,7 +286,7 @@ heimdal_setup() {
     same_as_mit -I alice -P host/other.h.realm
     assert_failure 1
     run "$KVNO" -I alice -P host/other.h.realm
-    assert_line "kvno: KDC can't fulfill requested option host/other.h.realm@H.REALM: constrained delegation failed"
+    assert_line --regexp "^kvno: KDC can't fulfill requested option host/other.h.realm@H.REALM: constrained delegation failed( \\(.*\\))?\$"
 }
 
 @test "kvno -I (Heimdal): a reply without PA-S4U-X509-USER is taken as MIT takes it" {
