@@ -192,6 +192,14 @@ krbtgt_key(struct ks_context *ctx, const struct ks_pac *pac,
     if (ks_inspect_keytab_key(ctx, kt, tgs, 0, et, owned_out) != 0)
         *owned_out = NULL;
     krb5_free_principal(ctx->k5, tgs);
+    /* Active Directory's export names the key krbtgt@REALM. */
+    if (*owned_out == NULL &&
+        krb5_build_principal_ext(ctx->k5, &tgs, realm->length, realm->data,
+                                 6, "krbtgt", 0) == 0) {
+        if (ks_inspect_keytab_key(ctx, kt, tgs, 0, et, owned_out) != 0)
+            *owned_out = NULL;
+        krb5_free_principal(ctx->k5, tgs);
+    }
     return *owned_out;
 }
 

@@ -29,7 +29,8 @@ teardown_file() {
 }
 
 setup() {
-    [ ! -e "$BATS_FILE_TMPDIR/skip" ] || skip "$(cat "$BATS_FILE_TMPDIR/skip")"
+    [ ! -e "$BATS_FILE_TMPDIR/skip" ] ||
+        ks_skip_missing "$(cat "$BATS_FILE_TMPDIR/skip")"
     AD=$BATS_FILE_TMPDIR/ad
     export KRB5_CONFIG=$AD/krb5.conf
     ks_fresh_ccache
@@ -286,4 +287,36 @@ service_tgt() {
     run ns "$KVNO" -k "$BATS_TEST_TMPDIR/both.keytab" HTTP/rc4.ad.test
     assert_failure 1
     assert_line --partial "the service's key changed since the keytab was made"
+}
+
+@test "ad: the decoded PAC is the directory's alice, and every signature verifies" {
+    local sid group primary
+    echo alice-pw | ns "$KINIT" alice >/dev/null
+    ns "$KSTEP" run HTTP/web.ad.test --krbtgt-keytab "$AD/krbtgt.keytab" \
+        --service-keytab "$AD/svc1.keytab" --json >run.json
+    ks_samba_tool "$AD" user show alice \
+        --attributes=objectSid,primaryGroupID,memberOf >alice.ldif
+    ks_samba_tool "$AD" group show staff --attributes=objectSid >staff.ldif
+    sid=$(sed -n 's/^objectSid: //p' alice.ldif)
+    primary=$(sed -n 's/^primaryGroupID: //p' alice.ldif)
+    group=$(sed -n 's/^objectSid: S-.*-//p' staff.ldif)
+    grep -q '^memberOf: CN=staff,' alice.ldif
+    # objectSid = the logon domain's SID + the user's RID; primaryGroupID
+    # and the group alice is a member of are in the PAC as RIDs.
+    run jq -e --arg sid "$sid" --argjson primary "$primary" \
+        --argjson group "$group" '
+        .steps[4].pac["logon-info"] as $l
+        | ($l["logon-domain-id"] + "-" + ($l["user-id"] | tostring)) == $sid
+          and $l["primary-group-id"] == $primary
+          and ([$l.groups[].rid] | index($group)) != null
+          and $l["effective-name"] == "alice"' run.json
+    assert_success
+    # The server signature with the service key; the KDC, ticket and full
+    # signatures with the krbtgt key (exported as krbtgt@AD.TEST).
+    run jq -e '[.steps[4].pac | .. | objects | select(has("verified"))]
+        | (length == 4) and all(.verified == true)' run.json
+    assert_success
+    run jq -r '[.steps[4].pac | .. | objects | select(has("verified"))
+        | ."buffer-name"] | join(" ")' run.json
+    assert_output "SERVER_CHECKSUM KDC_CHECKSUM TICKET_CHECKSUM FULL_CHECKSUM"
 }
