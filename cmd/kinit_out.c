@@ -17,21 +17,6 @@
 #include "kinit.h"
 #include "report.h"
 
-/* The ticket's times as kinit(1) documents them under JSON OUTPUT. */
-static void
-emit_times(struct ks_emit *e, const krb5_ticket_times *t)
-{
-    ks_emit_begin_object(e, "times");
-    ks_emit_time(e, "auth", t->authtime);
-    ks_emit_time(e, "start", t->starttime != 0 ? t->starttime : t->authtime);
-    ks_emit_time(e, "end", t->endtime);
-    if (t->renew_till != 0)
-        ks_emit_time(e, "renew_until", t->renew_till);
-    else
-        ks_emit_null(e, "renew_until");
-    ks_emit_end(e);
-}
-
 static void
 emit_document(struct kinit_run *run, struct ks_emit *e, const char *cache,
               const krb5_ticket *t)
@@ -42,7 +27,7 @@ emit_document(struct kinit_run *run, struct ks_emit *e, const char *cache,
     ks_emit_string(e, "cache", cache);
     ks_emit_principal(e, "client", k5, c->client);
     ks_emit_principal(e, "server", k5, c->server);
-    emit_times(e, &c->times);
+    ks_emit_ticket_times(e, "times", &c->times);
     ks_emit_ticket_flags(e, "flags", (krb5_flags)c->ticket_flags);
     ks_emit_enctype_named(e, "session_key_enctype", c->keyblock.enctype);
     ks_emit_enctype_named(e, "ticket_enctype", t->enc_part.enctype);

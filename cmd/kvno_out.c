@@ -15,6 +15,8 @@
 #include "cli.h"
 #include "core/errors.h"
 #include "report.h"
+#include "inspect/describe.h"
+#include "inspect/inspect.h"
 #include "inspect/ticket_check.h"
 #include "kvno.h"
 
@@ -132,6 +134,23 @@ json_failed(struct kvno_run *r, struct ks_emit *e, krb5_error_code code,
     r->errors++;
 }
 
+/* -k, the ticket opened: its PAC, decoded, its signatures checked with
+ * the keys the keytab holds (the service's; the krbtgt's if it is there). */
+static void
+json_pac(struct kvno_run *r, struct ks_emit *e, const krb5_ticket *t)
+{
+    struct ks_pac_view *pac = NULL;
+    krb5_keyblock *key = NULL;
+
+    if (ks_inspect_ticket_key(r->ctx, r->kt, t, &key) != 0)
+        return;
+    if (ks_inspect_pac_keys(r->ctx, t->enc_part2, t->server, key, r->kt,
+                            &pac) == 0)
+        ks_describe_pac(e, "pac", pac);
+    ks_pac_view_free(pac);
+    krb5_free_keyblock(r->ctx->k5, key);
+}
+
 /* -k: whether the keytab opens the ticket, and why not. */
 static void
 json_keytab(struct kvno_run *r, struct ks_emit *e, krb5_ticket *t,
@@ -143,8 +162,10 @@ json_keytab(struct kvno_run *r, struct ks_emit *e, krb5_ticket *t,
 
     ret = ks_ticket_check(ctx, r->kt, t, c);
     ks_emit_bool(e, "keytab_valid", ret == 0);
-    if (!ret)
+    if (!ret) {
+        json_pac(r, e, t);
         return;
+    }
     kvno_mit(r, ret, "while decrypting ticket for %s", name);
     msg = ks_context_message(ctx, ret);
     json_failed(r, e, ret, msg);

@@ -14,12 +14,7 @@ N=16
 
 setup_file() {
     ks_setup_realm
-    local i
-    for ((i = 1; i <= N; i++)); do
-        echo "addprinc -randkey HTTP/c$i.test.realm"
-    done | KRB5_CONFIG=$KS_REALM_DIR/krb5.conf \
-        KRB5_KDC_PROFILE=$KS_REALM_DIR/kdc.conf \
-        kadmin.local -r "$KS_REALM" >/dev/null 2>&1
+    ks_add_services c "$N"
 }
 
 teardown_file() {

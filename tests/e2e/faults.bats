@@ -13,12 +13,7 @@ load helpers
 
 setup_file() {
     ks_setup_realm
-    local i
-    for ((i = 1; i <= 40; i++)); do
-        echo "addprinc -randkey HTTP/f$i.test.realm"
-    done | KRB5_CONFIG=$KS_REALM_DIR/krb5.conf \
-        KRB5_KDC_PROFILE=$KS_REALM_DIR/kdc.conf \
-        kadmin.local -r "$KS_REALM" >/dev/null 2>&1
+    ks_add_services f 40
 }
 
 teardown_file() {

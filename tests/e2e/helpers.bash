@@ -159,3 +159,12 @@ ks_run_readonly() {
          shift
          exec "$@"' sh "$dir" "$@"
 }
+
+# Add the service principals HTTP/PREFIX1.test.realm to HTTP/PREFIXN... with
+# random keys to this file's realm, in one admin process.
+ks_add_services() {
+    local prefix=$1 n=$2 i
+    for ((i = 1; i <= n; i++)); do
+        echo "addprinc -randkey HTTP/$prefix$i.test.realm"
+    done | ks_realm_batch "$KS_REALM_DIR"
+}

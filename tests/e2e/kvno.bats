@@ -17,12 +17,7 @@ KS_MANY=25
 
 setup_file() {
     ks_setup_realm
-    local i
-    for ((i = 1; i <= KS_MANY; i++)); do
-        echo "addprinc -randkey HTTP/svc$i.test.realm"
-    done | KRB5_CONFIG=$KS_REALM_DIR/krb5.conf \
-        KRB5_KDC_PROFILE=$KS_REALM_DIR/kdc.conf \
-        kadmin.local -r "$KS_REALM" >/dev/null 2>&1
+    ks_add_services svc "$KS_MANY"
 }
 
 teardown_file() {
@@ -273,4 +268,28 @@ PY
     run bash -c "nm -D --undefined-only '$KVNO' | grep -E 'krb5_(get_credentials|tkt_creds|get_cred_via|mk_req|sendto_kdc|get_init_creds|init_creds|get_in_tkt|rd_rep|get_renewed|get_validated)|k5_locate_kdc'"
     assert_failure 1
     assert_output ""
+}
+
+@test "kvno -k --json: the ticket's PAC, decoded, its signatures checked with the keytab's keys" {
+    local kt=$BATS_TEST_TMPDIR/both.keytab
+    run "$KVNO" -k "$KS_REALM_DIR/service.keytab" --json "$KS_SERVICE"
+    assert_success
+    run jq -e '.services[0].keytab_valid and
+        .services[0].pac["client-info"].name == "alice" and
+        ([.services[0].pac.signatures[] | select(."buffer-name" == "SERVER_CHECKSUM")
+          | .verified] == [true]) and
+        ([.services[0].pac.signatures[] | select(."buffer-name" == "KDC_CHECKSUM")
+          | .reason] == ["no krbtgt key"])' <<<"$output"
+    assert_success
+    # With the krbtgt key in the keytab too, every signature is checked.
+    printf 'rkt %s\nrkt %s\nwkt %s\n' "$KS_REALM_DIR/service.keytab" \
+        "$KS_REALM_DIR/krbtgt.keytab" "$kt" | ktutil >/dev/null
+    run "$KVNO" -k "$kt" --json "$KS_SERVICE"
+    assert_success
+    run jq -e '[.services[0].pac.signatures[].verified] | length >= 3 and all' \
+        <<<"$output"
+    assert_success
+    # The text stays MIT's line.
+    run "$KVNO" -k "$kt" "$KS_SERVICE"
+    assert_output "$KS_SERVICE@$KS_REALM: kvno = 1, keytab entry valid"
 }
