@@ -136,7 +136,7 @@ HTTP/web.ad.test@AD.TEST: kvno = 2"
     # run showed AD yet: the general hint (test_errors.c checks AD's).
     run ns "$KVNO" -e aes256-cts HTTP/rc4.ad.test
     assert_failure 1
-    assert_output "kvno: getting a ticket for HTTP/rc4.ad.test@AD.TEST: KDC has no support for encryption type (compare default_tkt_enctypes with the KDC's supported_enctypes)"
+    assert_output "kvno: KDC has no support for encryption type while getting credentials for HTTP/rc4.ad.test@AD.TEST (compare default_tkt_enctypes with the KDC's supported_enctypes)"
 }
 
 @test "ad: kvno -k with the SPN's and the account's keytab: entry valid, as MIT's" {
