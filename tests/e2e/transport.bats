@@ -173,6 +173,39 @@ assert_one_error_line() {
     assert_output --partial "reserved high bit set"
 }
 
+@test "a TCP reply length far past the 1 MiB cap is refused at once" {
+    start_fake huge
+    write_conf "$FAKE_PORT"
+    run_kinit
+    assert_failure 1
+    assert_one_error_line
+    assert_output --partial "127.0.0.1:$FAKE_PORT"
+    [ "$ELAPSED_MS" -lt 1500 ] || fail "took $ELAPSED_MS ms"
+}
+
+@test "a TCP connection reset after the request is that KDC failing" {
+    start_fake reset
+    write_conf "$FAKE_PORT"
+    run_kinit
+    assert_failure 1
+    assert_one_error_line
+    assert_output --partial "127.0.0.1:$FAKE_PORT"
+    [ "$ELAPSED_MS" -lt 1500 ] || fail "took $ELAPSED_MS ms"
+}
+
+@test "a reply dripping one byte a second costs only --timeout" {
+    start_fake drip
+    write_conf "$FAKE_PORT"
+    local t0 t1
+    t0=$(date +%s%N)
+    run bash -c 'echo alice-pw | "$1" --timeout 2 alice' _ "$KINIT"
+    t1=$(date +%s%N)
+    assert_failure 1
+    assert_one_error_line
+    assert_output --partial "Cannot contact any KDC"
+    [ $(((t1 - t0) / 1000000)) -lt 3500 ] || fail "took $(((t1 - t0) / 1000000)) ms"
+}
+
 @test "KDC_ERR_SVC_UNAVAILABLE is that KDC failing" {
     start_fake unavailable
     write_conf "$FAKE_PORT"

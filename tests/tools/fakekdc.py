@@ -22,6 +22,14 @@ every one the same way, by --mode:
   high-bit     over UDP: KRB-ERROR 52; over TCP: a length prefix with the
                reserved high bit set (0x80000010) and 16 bytes.
   unavailable  a KRB-ERROR 29 (KDC_ERR_SVC_UNAVAILABLE) over UDP and TCP.
+  huge         over UDP: KRB-ERROR 52; over TCP: a length prefix of
+               0x7ffffff0 (high bit clear, far past any reply a client
+               should take) and 16 bytes.
+  reset        over UDP: KRB-ERROR 52; over TCP: reads the request and
+               resets the connection (SO_LINGER 0), sending nothing.
+  drip         over UDP: KRB-ERROR 52; over TCP: a valid KRB-ERROR 60 sent
+               one byte a second, so that it never arrives within a short
+               client timeout.
   error        a KRB-ERROR over UDP and TCP whose error-code is --code: a
                comma-separated list, the n-th request getting the n-th code
                and later ones the last (e.g. 68 for KDC_ERR_WRONG_REALM, 37
@@ -141,7 +149,7 @@ class FakeKdc:
         m = self.mode
         if m == "garbage":
             return GARBAGE
-        if m in ("too-big", "close", "high-bit"):
+        if m in ("too-big", "close", "high-bit", "huge", "reset", "drip"):
             return krb_error(52, self.realm)
         if m == "unavailable":
             return krb_error(29, self.realm)
@@ -161,6 +169,12 @@ class FakeKdc:
             return b"\x00\x00", True
         if m == "high-bit":
             return struct.pack(">I", 0x80000010) + b"\x00" * 16, False
+        if m == "huge":
+            return struct.pack(">I", 0x7FFFFFF0) + b"\x00" * 16, False
+        if m == "reset":
+            return b"", "reset"
+        if m == "drip":
+            return framed(krb_error(60, self.realm, "fakekdc: drip")), "drip"
         if m == "unavailable":
             return framed(krb_error(29, self.realm)), False
         if m == "error":
@@ -199,7 +213,18 @@ def serve_tcp_data(kdc, conn, buf):
         kdc.note("tcp", n)
         buf = buf[4 + n:]
         data, close = kdc.tcp_answer()
+        if close == "reset":
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                            struct.pack("ii", 1, 0))
+            return b"", False
         try:
+            if close == "drip":
+                # One byte a second, bounded by the fake's lifetime: the
+                # client must give up on its own timeout, not wait.
+                for i in range(len(data)):
+                    conn.sendall(data[i:i + 1])
+                    time.sleep(1)
+                return b"", False
             if data:
                 conn.sendall(data)
         except OSError:
@@ -241,7 +266,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--mode", required=True,
                    choices=["silent", "garbage", "too-big", "close",
-                            "high-bit", "unavailable", "error"])
+                            "high-bit", "unavailable", "error", "huge",
+                            "reset", "drip"])
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--realm", default="TEST.REALM")
     p.add_argument("--lifetime", type=float, default=60.0,
