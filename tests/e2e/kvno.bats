@@ -265,7 +265,7 @@ PY
 }
 
 @test "kvno links no libkrb5 protocol driver" {
-    run bash -c "nm -D --undefined-only '$KVNO' | grep -E 'krb5_(get_credentials|tkt_creds|get_cred_via|mk_req|sendto_kdc|get_init_creds|init_creds|get_in_tkt|rd_rep|get_renewed|get_validated)|k5_locate_kdc'"
+    run bash -c "nm -D --undefined-only '$KS_BUILD/cmd/kvno' | grep -E 'krb5_(get_credentials|tkt_creds|get_cred_via|mk_req|sendto_kdc|get_init_creds|init_creds|get_in_tkt|rd_rep|get_renewed|get_validated)|k5_locate_kdc'"
     assert_failure 1
     assert_output ""
 }
