@@ -324,7 +324,7 @@ ks_mit_init() {
         database_name = $dir/principal
         key_stash_file = $dir/stash
         acl_file = $dir/kadm5.acl
-        max_life = 10h
+        max_life = 1d
         max_renewable_life = 7d
         supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
     }
