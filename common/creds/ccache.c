@@ -187,10 +187,11 @@ server_matches(krb5_context k5, krb5_const_principal server,
            krb5_principal_compare_any_realm(k5, server, wanted);
 }
 
-/* What a rewrite keeps: copies of every credential but WANTED's. */
+/* What a rewrite keeps: copies of every credential DROP does not want. */
 struct kept {
     krb5_context k5;
-    krb5_const_principal wanted;
+    bool (*drop)(krb5_context k5, const krb5_creds *cred, const void *arg);
+    const void *arg;
     krb5_creds **creds;     /* NULL-terminated */
     size_t count, removed;
 };
@@ -203,14 +204,14 @@ free_kept(struct kept *k)
     free(k->creds);
 }
 
-/* A ks_ccache_visitor: keep a copy of CRED unless it is WANTED's. */
+/* A ks_ccache_visitor: keep a copy of CRED unless K drops it. */
 static krb5_error_code
 keep(void *data, const krb5_creds *cred)
 {
     struct kept *k = data;
     krb5_creds **grown;
 
-    if (server_matches(k->k5, cred->server, k->wanted)) {
+    if (k->drop(k->k5, cred, k->arg)) {
         k->removed++;
         return 0;
     }
@@ -225,6 +226,12 @@ keep(void *data, const krb5_creds *cred)
         return ENOMEM;
     k->count++;
     return 0;
+}
+
+static bool
+drop_server(krb5_context k5, const krb5_creds *cred, const void *wanted)
+{
+    return server_matches(k5, cred->server, wanted);
 }
 
 /* MIT's wording of a cache that could not be read: the library's plain
@@ -259,7 +266,7 @@ ks_ccache_remove(struct ks_context *ctx, krb5_ccache cache,
                  krb5_const_principal wanted, size_t *removed_out,
                  size_t *kept_out)
 {
-    struct kept k = { ctx->k5, wanted, NULL, 0, 0 };
+    struct kept k = { ctx->k5, drop_server, wanted, NULL, 0, 0 };
     krb5_principal client = NULL;
     char *ccname = NULL, *sname = NULL;
     krb5_error_code ret;
@@ -292,6 +299,99 @@ cleanup:
     free_kept(&k);
     krb5_free_principal(ctx->k5, client);
     krb5_free_unparsed_name(ctx->k5, sname);
+    krb5_free_string(ctx->k5, ccname);
+    return ret;
+}
+
+bool
+ks_ccache_replaces(krb5_context k5, const krb5_creds *fresh,
+                   const krb5_creds *cached)
+{
+    if (!krb5_principal_compare(k5, fresh->client, cached->client) ||
+        !krb5_principal_compare(k5, fresh->server, cached->server))
+        return false;
+    if (!fresh->is_skey != !cached->is_skey)
+        return false;
+    return !fresh->is_skey ||
+           (fresh->second_ticket.length == cached->second_ticket.length &&
+            (fresh->second_ticket.length == 0 ||
+             memcmp(fresh->second_ticket.data, cached->second_ticket.data,
+                    fresh->second_ticket.length) == 0));
+}
+
+/* Whether CODE from krb5_cc_remove_cred says the cache cannot take one
+ * credential out: libkrb5's own code for a type without the operation,
+ * or what a KCM daemon without it answers (libkrb5's KCM client reads
+ * those the same way for its other optional operations). */
+static bool
+cannot_remove(krb5_context k5, krb5_ccache cache, krb5_error_code code)
+{
+    if (code == KRB5_CC_NOSUPP)
+        return true;
+    return strcmp(krb5_cc_get_type(k5, cache), "KCM") == 0 &&
+           (code == KRB5_FCC_INTERNAL || code == KRB5_CC_IO);
+}
+
+static bool
+drop_replaced(krb5_context k5, const krb5_creds *cred, const void *fresh)
+{
+    return ks_ccache_replaces(k5, fresh, cred);
+}
+
+/* The fallback for a cache that cannot remove: read it, write it back
+ * without what FRESH replaces (only if there was something). */
+static krb5_error_code
+rewrite_without(struct ks_context *ctx, krb5_ccache cache,
+                const char *ccname, const krb5_creds *fresh)
+{
+    struct kept k = { ctx->k5, drop_replaced, fresh, NULL, 0, 0 };
+    krb5_principal client = NULL;
+    krb5_error_code ret;
+
+    ret = read_without(ctx, cache, ccname, &k, &client);
+    if (!ret && k.removed > 0)
+        ret = ks_ccache_replace(ctx, cache, client, k.creds);
+    if (!ret)
+        ks_trace(ctx->trace, "ccache", 0, "rewrite",
+                 "%s cannot remove one credential: %zu removed by "
+                 "rewriting it, %zu entries kept", ccname, k.removed,
+                 k.count);
+    free_kept(&k);
+    krb5_free_principal(ctx->k5, client);
+    return ret;
+}
+
+krb5_error_code
+ks_ccache_remove_replaced(struct ks_context *ctx, krb5_ccache cache,
+                          const krb5_creds *fresh)
+{
+    krb5_creds m;
+    krb5_flags fields = KRB5_TC_MATCH_IS_SKEY;
+    char *ccname = NULL;
+    krb5_error_code ret;
+
+    /* The fields ks_ccache_replaces compares, said to libkrb5: client and
+     * server always; the second ticket for a user-to-user ticket. */
+    memset(&m, 0, sizeof(m));
+    m.client = fresh->client;
+    m.server = fresh->server;
+    m.is_skey = fresh->is_skey;
+    if (fresh->is_skey) {
+        m.second_ticket = fresh->second_ticket;
+        fields |= KRB5_TC_MATCH_2ND_TKT;
+    }
+    ret = krb5_cc_remove_cred(ctx->k5, cache, fields, &m);
+    /* Heimdal's KCM daemon says so when nothing matched. */
+    if (ret == 0 || ret == KRB5_CC_NOTFOUND)
+        return 0;
+    if (krb5_cc_get_full_name(ctx->k5, cache, &ccname) != 0)
+        ccname = NULL;
+    if (cannot_remove(ctx->k5, cache, ret))
+        ret = rewrite_without(ctx, cache, ccname != NULL ? ccname :
+                              "the cache", fresh);
+    else
+        ks_error_set(ctx, ret, "removing the earlier tickets from %s",
+                     ccname != NULL ? ccname : "the cache");
     krb5_free_string(ctx->k5, ccname);
     return ret;
 }

@@ -7,6 +7,7 @@
 #ifndef KS_CCACHE_H
 #define KS_CCACHE_H
 
+#include <stdbool.h>
 #include <krb5.h>
 #include "core/context.h"
 
@@ -83,5 +84,35 @@ krb5_error_code ks_ccache_each(struct ks_context *ctx, krb5_ccache cache,
 krb5_error_code ks_ccache_remove(struct ks_context *ctx, krb5_ccache cache,
                                  krb5_const_principal wanted,
                                  size_t *removed_out, size_t *kept_out);
+
+/*
+ * Whether storing FRESH replaces CACHED: the same client and server
+ * (realm and components, as krb5_principal_compare) and the same kind.  A
+ * plain ticket replaces plain tickets whatever their session key type,
+ * times or flags, so that a cache holds one ticket per client and server;
+ * a user-to-user ticket replaces only user-to-user tickets made with the
+ * same second ticket (one for another TGT of the other party is another
+ * credential, still needed).  Config entries never match: their server
+ * is never a ticket's.
+ */
+bool ks_ccache_replaces(krb5_context k5, const krb5_creds *fresh,
+                        const krb5_creds *cached);
+
+/*
+ * Remove from CACHE every credential that storing FRESH replaces
+ * (ks_ccache_replaces), none if there is none; FRESH itself is not
+ * stored.  This scans the whole cache once: call it only when the cache
+ * may hold such a credential.  FILE and DIR caches get the entries marked
+ * removed in place (krb5_cc_remove_cred, as MIT's own tools remove
+ * tickets: the file keeps its size, and MIT's klist and libkrb5 skip
+ * them); MEMORY and KEYRING unlink them.  A cache type that cannot remove
+ * one credential (a KCM daemon without the operation) is rewritten
+ * without them as ks_ccache_remove does (not safe against another
+ * program storing at the same moment).  Errors are the cache's, with a
+ * message naming it.
+ */
+krb5_error_code ks_ccache_remove_replaced(struct ks_context *ctx,
+                                          krb5_ccache cache,
+                                          const krb5_creds *fresh);
 
 #endif /* KS_CCACHE_H */

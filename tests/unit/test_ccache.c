@@ -5,7 +5,9 @@
  * RLIMIT_FSIZE so it also works as root) that leave the old file as it was.
  * Then, on MEMORY caches: a walk (ks_ccache_each), taking one service's
  * tickets out (ks_ccache_remove), and MIT klist's -s rule
- * (ks_ccache_current).
+ * (ks_ccache_current).  Which tickets a store replaces
+ * (ks_ccache_replaces), and their removal from MEMORY and FILE caches
+ * (ks_ccache_remove_replaced).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -241,6 +243,155 @@ test_remove(void)
     krb5_cc_destroy(ctx->k5, cc);
 }
 
+/* One entry of a cache for the replace tests. */
+struct entry {
+    const char *client, *server;
+    krb5_enctype etype;
+    const char *second;         /* user-to-user: the second ticket */
+};
+
+static krb5_creds *
+entry_creds(const struct entry *e)
+{
+    krb5_creds *c = fake_creds(e->client, "ticket");
+
+    krb5_free_principal(ctx->k5, c->server);
+    krb5_parse_name(ctx->k5, e->server, &c->server);
+    c->keyblock.enctype = e->etype;
+    if (e->second != NULL) {
+        c->is_skey = TRUE;
+        c->second_ticket.length = (unsigned int)strlen(e->second);
+        c->second_ticket.data = strdup(e->second);
+    }
+    return c;
+}
+
+/* Replaced or not, each case a pair (fresh, cached). */
+static void
+test_replaces(void)
+{
+    static const struct {
+        struct entry fresh, cached;
+        bool want;
+        const char *what;
+    } cases[] = {
+        { { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          true, "replaces: the same server" },
+        { { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          { "alice@R", "HTTP/web@R", ENCTYPE_AES128_CTS_HMAC_SHA1_96, NULL },
+          true, "replaces: another session key type too" },
+        { { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          { "bob@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          false, "replaces: not another client's (S4U)" },
+        { { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          { "alice@R", "HTTP/web@", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          false, "replaces: not the name with an empty realm" },
+        { { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, "a" },
+          false, "replaces: a plain ticket not a user-to-user one" },
+        { { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, "a" },
+          { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+          false, "replaces: a user-to-user ticket not a plain one" },
+        { { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, "a" },
+          { "alice@R", "HTTP/web@R", ENCTYPE_AES128_CTS_HMAC_SHA1_96, "a" },
+          true, "replaces: user-to-user, the same second ticket" },
+        { { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, "a" },
+          { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, "b" },
+          false, "replaces: not for another second ticket" },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        krb5_creds *f = entry_creds(&cases[i].fresh);
+        krb5_creds *c = entry_creds(&cases[i].cached);
+
+        ok(ks_ccache_replaces(ctx->k5, f, c) == cases[i].want, "%s",
+           cases[i].what);
+        krb5_free_creds(ctx->k5, f);
+        krb5_free_creds(ctx->k5, c);
+    }
+}
+
+/* What a walk saw: the servers (config entries as "config"), each with
+ * its session key type or "u2u", space-separated. */
+struct seen {
+    char text[1024];
+};
+
+static krb5_error_code
+note(void *data, const krb5_creds *c)
+{
+    struct seen *s = data;
+    char *name = NULL;
+    size_t len = strlen(s->text);
+
+    if (krb5_is_config_principal(ctx->k5, c->server)) {
+        snprintf(s->text + len, sizeof(s->text) - len, "%sconfig",
+                 len ? " " : "");
+        return 0;
+    }
+    krb5_unparse_name(ctx->k5, c->server, &name);
+    snprintf(s->text + len, sizeof(s->text) - len, "%s%s:%s%s", len ? " " : "",
+             name, c->is_skey ? "u2u" : c->keyblock.enctype == 17 ? "128" :
+             "256", c->client->data[0].data[0] == 'b' ? ":bob" : "");
+    krb5_free_unparsed_name(ctx->k5, name);
+    return 0;
+}
+
+static void
+test_remove_replaced(const char *ccname)
+{
+    static const struct entry fill[] = {
+        { "alice@R", "krbtgt/R@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+        { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+        { "alice@R", "HTTP/web@R", ENCTYPE_AES128_CTS_HMAC_SHA1_96, NULL },
+        { "bob@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+        { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, "a" },
+        { "alice@R", "HTTP/web@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, "b" },
+        { "alice@R", "ldap/db@R", ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL },
+    };
+    const struct entry web = { "alice@R", "HTTP/web@R",
+                               ENCTYPE_AES256_CTS_HMAC_SHA1_96, NULL };
+    const struct entry u2u = { "alice@R", "HTTP/web@R",
+                               ENCTYPE_AES256_CTS_HMAC_SHA1_96, "a" };
+    krb5_data yes = { KV5M_DATA, 3, (char *)"yes" };
+    struct seen seen = { "" };
+    struct ks_ccache_visitor v = { NULL, note, &seen };
+    krb5_ccache cc = NULL;
+    krb5_creds *c;
+
+    krb5_cc_resolve(ctx->k5, ccname, &cc);
+    c = entry_creds(&fill[0]);
+    krb5_cc_initialize(ctx->k5, cc, c->client);
+    krb5_free_creds(ctx->k5, c);
+    krb5_cc_set_config(ctx->k5, cc, NULL, "fast_avail", &yes);
+    for (size_t i = 0; i < sizeof(fill) / sizeof(fill[0]); i++) {
+        c = entry_creds(&fill[i]);
+        krb5_cc_store_cred(ctx->k5, cc, c);
+        krb5_free_creds(ctx->k5, c);
+    }
+    c = entry_creds(&web);
+    is_int(ks_ccache_remove_replaced(ctx, cc, c), 0,
+           "remove_replaced %s: a plain ticket", ccname);
+    krb5_free_creds(ctx->k5, c);
+    ks_ccache_each(ctx, cc, &v, NULL);
+    is_str(seen.text, "config krbtgt/R@R:256 HTTP/web@R:256:bob "
+           "HTTP/web@R:u2u HTTP/web@R:u2u ldap/db@R:256",
+           "remove_replaced %s: both of its types gone, the rest kept",
+           ccname);
+    c = entry_creds(&u2u);
+    is_int(ks_ccache_remove_replaced(ctx, cc, c), 0,
+           "remove_replaced %s: a user-to-user ticket", ccname);
+    krb5_free_creds(ctx->k5, c);
+    seen.text[0] = '\0';
+    ks_ccache_each(ctx, cc, &v, NULL);
+    is_str(seen.text, "config krbtgt/R@R:256 HTTP/web@R:256:bob "
+           "HTTP/web@R:u2u ldap/db@R:256",
+           "remove_replaced %s: only the one with its second ticket gone",
+           ccname);
+    krb5_cc_destroy(ctx->k5, cc);
+}
+
 /* One case of the -s rule: SERVERS ending at ENDS, asked at NOW with
  * MIN_LIFE. */
 static void
@@ -290,6 +441,10 @@ main(void)
     test_names(name);
     test_each();
     test_remove();
+    test_replaces();
+    test_remove_replaced("MEMORY:replaced");
+    snprintf(name, sizeof(name), "FILE:%s/replaced", dir);
+    test_remove_replaced(name);
     test_current();
     unlink(path);
     rmdir(dir);
