@@ -8,6 +8,7 @@
 
 #include "creds/ccache_lookup.h"
 #include "core/errors.h"
+#include "creds/ccache.h"
 
 /* The index never holds more than this many credentials (a cache of a
  * million tickets is corrupt or hostile, not a cache). */
@@ -20,6 +21,10 @@ struct ks_ccache_index {
     size_t *buckets;            /* index + 1 of the chain's first entry */
     size_t *next;               /* index + 1 of the next entry in a chain */
     size_t nbuckets;            /* a power of two */
+    /* Forgotten (ks_ccache_index_forget): out of the chains, their slots
+     * NULL, kept alive because callers may still hold them. */
+    krb5_creds **gone;
+    size_t ngone, gone_cap;
 };
 
 /* FNV-1a over the realm and the components, each with its length. */
@@ -69,8 +74,11 @@ rehash(struct ks_ccache_index *idx, size_t nbuckets)
     idx->next = next;
     idx->nbuckets = nbuckets;
     for (size_t i = 0; i < idx->count; i++) {
-        size_t b = principal_hash(idx->creds[i]->server) & (nbuckets - 1);
+        size_t b;
 
+        if (idx->creds[i] == NULL)
+            continue;
+        b = principal_hash(idx->creds[i]->server) & (nbuckets - 1);
         idx->next[i] = idx->buckets[b];
         idx->buckets[b] = i + 1;
     }
@@ -183,6 +191,9 @@ ks_ccache_index_free(struct ks_context *ctx, struct ks_ccache_index *idx)
         return;
     for (size_t i = 0; i < idx->count; i++)
         krb5_free_creds(ctx->k5, idx->creds[i]);
+    for (size_t i = 0; i < idx->ngone; i++)
+        krb5_free_creds(ctx->k5, idx->gone[i]);
+    free(idx->gone);
     free(idx->creds);
     free(idx->buckets);
     free(idx->next);
@@ -199,7 +210,7 @@ ks_ccache_index_client(const struct ks_ccache_index *idx)
 size_t
 ks_ccache_index_count(const struct ks_ccache_index *idx)
 {
-    return idx->count;
+    return idx->count - idx->ngone;
 }
 
 /* Same realm and components (the name type does not count, as in MIT's
@@ -305,5 +316,50 @@ ks_ccache_index_add(struct ks_context *ctx, struct ks_ccache_index *idx,
     }
     if (stored_out != NULL)
         *stored_out = copy;
+    return 0;
+}
+
+/* Room for one more forgotten credential. */
+static krb5_error_code
+grow_gone(struct ks_ccache_index *idx)
+{
+    krb5_creds **grown;
+    size_t cap;
+
+    if (idx->ngone < idx->gone_cap)
+        return 0;
+    cap = idx->gone_cap == 0 ? 8 : idx->gone_cap * 2;
+    grown = realloc(idx->gone, cap * sizeof(*grown));
+    if (grown == NULL)
+        return ENOMEM;
+    idx->gone = grown;
+    idx->gone_cap = cap;
+    return 0;
+}
+
+krb5_error_code
+ks_ccache_index_forget(struct ks_context *ctx, struct ks_ccache_index *idx,
+                       const krb5_creds *fresh)
+{
+    size_t *link, i;
+    krb5_error_code ret;
+
+    if (idx->nbuckets == 0)
+        return 0;
+    link = &idx->buckets[principal_hash(fresh->server) & (idx->nbuckets - 1)];
+    while ((i = *link) != 0) {
+        krb5_creds *c = idx->creds[i - 1];
+
+        if (!ks_ccache_replaces(ctx->k5, fresh, c)) {
+            link = &idx->next[i - 1];
+            continue;
+        }
+        ret = grow_gone(idx);
+        if (ret)
+            return ret;
+        idx->gone[idx->ngone++] = c;
+        idx->creds[i - 1] = NULL;
+        *link = idx->next[i - 1];
+    }
     return 0;
 }

@@ -5,8 +5,9 @@
  * (MIT's kvno rescans and relocks the whole file for every lookup).
  *
  * The index is a snapshot: credentials stored later by this program are
- * added with ks_ccache_index_add() (no rescan); writes by other programs
- * after the load are not seen.
+ * added with ks_ccache_index_add() (no rescan), and those a store
+ * replaced are dropped with ks_ccache_index_forget(); writes by other
+ * programs after the load are not seen.
  */
 #ifndef KS_CCACHE_LOOKUP_H
 #define KS_CCACHE_LOOKUP_H
@@ -69,5 +70,15 @@ krb5_error_code ks_ccache_index_add(struct ks_context *ctx,
                                     struct ks_ccache_index *idx,
                                     const krb5_creds *creds,
                                     const krb5_creds **stored_out);
+
+/*
+ * Forget the credentials that storing FRESH replaced in the cache
+ * (ks_ccache_replaces; FRESH itself is not added): look-ups no longer see
+ * them, but pointers to them handed out earlier stay valid until the
+ * index is freed.  ENOMEM (some may be forgotten already).
+ */
+krb5_error_code ks_ccache_index_forget(struct ks_context *ctx,
+                                       struct ks_ccache_index *idx,
+                                       const krb5_creds *fresh);
 
 #endif /* KS_CCACHE_LOOKUP_H */

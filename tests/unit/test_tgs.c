@@ -426,6 +426,37 @@ test_paths(void)
     ok(realm == NULL, "no mapping: no realm");
 }
 
+/* IDX holds OLD (for Q) among two others: a store replaced it. */
+static void
+test_forget(struct ks_ccache_index *idx, const krb5_creds *old,
+            krb5_const_principal q)
+{
+    const krb5_creds *held = ks_ccache_index_find_any(idx, q);
+    char name[64];
+
+    is_int(ks_ccache_index_forget(ctx, idx, old), 0, "forget: replaced");
+    ok(ks_ccache_index_find_any(idx, q) == NULL, "forget: no longer found");
+    is_int(ks_ccache_index_count(idx), 2, "forget: two credentials left");
+    /* Read under ASan and valgrind: a caller may still hold it. */
+    ok(held->times.endtime == old->times.endtime,
+       "forget: what was handed out stays valid");
+    /* Enough more to grow the table: the rehash leaves it out too. */
+    for (int i = 0; i < 40; i++) {
+        krb5_creds *c;
+
+        snprintf(name, sizeof(name), "HTTP/n%d.test.realm@TEST.REALM", i);
+        c = fake_tgt(name, 0);
+        ks_ccache_index_add(ctx, idx, c, NULL);
+        krb5_free_creds(k5, c);
+    }
+    ok(ks_ccache_index_find_any(idx, q) == NULL, "forget: still after a rehash");
+    is_int(ks_ccache_index_count(idx), 42, "forget: 42 credentials");
+    ks_ccache_index_add(ctx, idx, old, NULL);
+    ok(ks_ccache_index_find_any(idx, q) != NULL, "forget: added again");
+    is_int(ks_ccache_index_forget(ctx, idx, old), 0, "forget: again");
+    ok(ks_ccache_index_find_any(idx, q) == NULL, "forget: gone again");
+}
+
 /* The cache index and the cached paths of ks_tgs_get_creds. */
 static void
 test_lookup(krb5_creds *tgt)
@@ -455,6 +486,7 @@ test_lookup(krb5_creds *tgt)
     ok(ks_ccache_index_find(idx, p, &m) != NULL, "valid ticket found");
     ok(ks_ccache_index_find(idx, q, &m) == NULL, "expired ticket not usable");
     ok(ks_ccache_index_find_any(idx, q) != NULL, "but it is there");
+    test_forget(idx, old, q);
     m.etype = ENCTYPE_AES128_CTS_HMAC_SHA1_96;
     ok(ks_ccache_index_find(idx, p, &m) == NULL, "-e: other enctype not used");
     go.cached_only = true;
