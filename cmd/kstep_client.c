@@ -312,7 +312,7 @@ kstep_do_store(struct kstep_env *env, krb5_ccache cc,
     char *name = NULL;
     krb5_error_code ret;
 
-    ret = ks_tgs_store(env->ctx, cc, creds);
+    ret = ks_tgs_store(env->ctx, cc, creds, KS_TGS_STORE_REPLACE);
     if (ret)
         return ret;
     ks_emit_begin_step(env->emit, 8, "store");

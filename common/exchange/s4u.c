@@ -202,7 +202,7 @@ finish(struct ks_context *ctx, krb5_ccache cc,
     krb5_error_code ret = 0;
 
     if (!opts->no_store)
-        ret = ks_tgs_store(ctx, cc, creds);
+        ret = ks_tgs_store(ctx, cc, creds, KS_TGS_STORE_REPLACE);
     if (ret) {
         krb5_free_creds(ctx->k5, creds);
         return ret;

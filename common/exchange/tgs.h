@@ -118,7 +118,6 @@ krb5_error_code ks_tgs_open_reply(struct ks_context *ctx,
                                   const krb5_data *reply,
                                   krb5_creds **creds_out);
 
-/* Step 8: store CREDS in CC (appended).  Traced at "8/8 store". */
 /*
  * The keys REPLY's enc-part is encrypted under, for opening it outside
  * step 7 (kstep open-reply): the request's subkey (usage 9) and the TGT
@@ -134,8 +133,24 @@ krb5_error_code ks_tgs_reply_keys(struct ks_context *ctx,
                                   krb5_keyblock **subkey_out,
                                   krb5_keyblock **session_out);
 
+/* What step 8 knows of the cache's earlier tickets for the server. */
+enum ks_tgs_store_mode {
+    KS_TGS_STORE_REPLACE,   /* there may be some: remove them (one scan
+                             * of the cache) */
+    KS_TGS_STORE_APPEND,    /* the caller knows there are none (an index
+                             * of the cache said so): no scan */
+};
+
+/*
+ * Step 8: store CREDS in CC in place of the earlier tickets it replaces
+ * (ks_ccache_replaces: same client and server, whatever the session key
+ * type), so that MIT's klist lists the server once; see
+ * ks_ccache_remove_replaced for how each cache type removes them.  Errors
+ * name the ticket and the cache.  Traced at "8/8 store".
+ */
 krb5_error_code ks_tgs_store(struct ks_context *ctx, krb5_ccache cc,
-                             const krb5_creds *creds);
+                             const krb5_creds *creds,
+                             enum ks_tgs_store_mode mode);
 
 /* What ks_tgs_get_creds may do. */
 struct ks_tgs_get_options {

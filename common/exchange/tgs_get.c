@@ -189,15 +189,24 @@ exchange(struct walk *w, const krb5_creds *tgt, krb5_const_principal server,
     return ret;
 }
 
-/* Step 8 (unless no_store) and the in-memory index. */
+/* Step 8 (unless no_store) and the in-memory index.  The cache is
+ * scanned to take out an earlier ticket for the server only when the
+ * index holds one: kvno of many new services must not rescan the cache
+ * for each.  (CREDS's client is the index's: it is the client of a TGT
+ * the index gave.) */
 static krb5_error_code
 keep(struct walk *w, const krb5_creds *creds, bool store,
      const krb5_creds **kept_out)
 {
+    bool held;
     krb5_error_code ret;
 
     if (store && !w->opts->no_store) {
-        ret = ks_tgs_store(w->ctx, w->cc, creds);
+        held = ks_ccache_index_find_any(w->idx, creds->server) != NULL;
+        ret = ks_tgs_store(w->ctx, w->cc, creds, held ? KS_TGS_STORE_REPLACE
+                                                      : KS_TGS_STORE_APPEND);
+        if (!ret && held)
+            ret = ks_ccache_index_forget(w->ctx, w->idx, creds);
         if (ret)
             return ret;
     }
@@ -706,8 +715,7 @@ get_one(struct walk *w, krb5_const_principal server, krb5_creds **creds_out)
     if (!ret)
         KS_MTRACE_TKT_CREDS_COMPLETE(w->ctx, creds->server);
     /* MIT keeps a ticket under the name asked for (an empty realm, or a
-     * name the KDC canonicalised); krb5_cc_store_cred also stores it
-     * under the ticket's own name when they differ. */
+     * name the KDC canonicalised), and since 1.18 under that name only. */
     if (!ret && !krb5_principal_compare(w->ctx->k5, creds->server, server)) {
         ret = krb5_copy_principal(w->ctx->k5, server, &requested);
         if (!ret) {

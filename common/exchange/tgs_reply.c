@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "creds/ccache.h"
 #include "core/secret.h"
 #include "core/text.h"
 #include "core/mit_trace.h"
@@ -501,22 +502,34 @@ done:
 }
 
 krb5_error_code
-ks_tgs_store(struct ks_context *ctx, krb5_ccache cc, const krb5_creds *creds)
+ks_tgs_store(struct ks_context *ctx, krb5_ccache cc, const krb5_creds *creds,
+             enum ks_tgs_store_mode mode)
 {
     char name[256], *ccname = NULL;
-    krb5_error_code ret;
+    const char *where;
+    krb5_error_code ret = 0;
 
+    ks_text_principal(ctx->k5, creds->server, name, sizeof(name));
+    if (mode == KS_TGS_STORE_REPLACE) {
+        ret = ks_ccache_remove_replaced(ctx, cc, creds);
+        if (ret)    /* the message names the cache */
+            return ks_error_prefix(ctx, ret, "storing the ticket for %s",
+                                   name);
+    }
     ret = krb5_cc_store_cred(ctx->k5, cc, (krb5_creds *)creds);
     if (krb5_cc_get_full_name(ctx->k5, cc, &ccname) != 0)
         ccname = NULL;
-    ks_text_principal(ctx->k5, creds->server, name, sizeof(name));
+    where = ccname != NULL ? ccname : "the credentials cache";
     if (ret)
         ks_error_prefix(ctx, ret, "storing the ticket for %s in %s", name,
-                        ccname != NULL ? ccname : "the credentials cache");
+                        where);
+    else if (mode == KS_TGS_STORE_REPLACE)
+        ks_trace(ctx->trace, "8/8 store", 8, "stored",
+                 "ticket for %s stored in %s, in place of any earlier one",
+                 name, where);
     else
         ks_trace(ctx->trace, "8/8 store", 8, "stored",
-                 "ticket for %s stored in %s", name,
-                 ccname != NULL ? ccname : "the credentials cache");
+                 "ticket for %s stored in %s", name, where);
     krb5_free_string(ctx->k5, ccname);
     return ret;
 }

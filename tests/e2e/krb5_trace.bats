@@ -274,10 +274,13 @@ KVNO_DIFFS=(
     assert_output 1
     # MIT first finds the user's realm with an AS request of its own, and
     # gets the service's TGT through its TGS code; we ask in the service's
-    # realm, with the TGT the cache holds.
+    # realm, with the TGT the cache holds.  Before storing, we take any
+    # earlier ticket of alice for the service out of the cache (MIT appends
+    # a second one: store.bats), and libkrb5 traces that.
     compare_traces "$BATS_TEST_TMPDIR/mit.trace" \
         "$BATS_TEST_TMPDIR/ours.trace" "${KVNO_DIFFS[@]}" \
         '?^Error loading plugin module ' \
+        '^Removing alice@TEST\.REALM -> HTTP/web\.test\.realm@TEST\.REALM from ' \
         '^Getting initial credentials for alice@TEST\.REALM$' \
         '^Sending unauthenticated request$' \
         '^Received error from KDC: -1765328359/' \
