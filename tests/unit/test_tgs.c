@@ -449,7 +449,8 @@ test_forget(struct ks_ccache_index *idx, const krb5_creds *old,
         ks_ccache_index_add(ctx, idx, c, NULL);
         krb5_free_creds(k5, c);
     }
-    ok(ks_ccache_index_find_any(idx, q) == NULL, "forget: still after a rehash");
+    ok(ks_ccache_index_find_any(idx, q) == NULL,
+       "forget: still after a rehash");
     is_int(ks_ccache_index_count(idx), 42, "forget: 42 credentials");
     ks_ccache_index_add(ctx, idx, old, NULL);
     ok(ks_ccache_index_find_any(idx, q) != NULL, "forget: added again");
