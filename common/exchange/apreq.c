@@ -11,7 +11,7 @@
 #include "exchange/apreq.h"
 
 krb5_error_code
-ks_apreq_seal_authenticator(struct ks_context *ctx, const krb5_keyblock *key,
+ks_apreq_seal_authenticator(struct ks_context *ctx, krb5_key key,
                             krb5_keyusage usage,
                             const krb5_authenticator *auth,
                             krb5_enc_data *enc_out)
@@ -21,7 +21,7 @@ ks_apreq_seal_authenticator(struct ks_context *ctx, const krb5_keyblock *key,
 
     ret = encode_krb5_authenticator(auth, &plain);
     if (!ret)
-        ret = ks_secret_encrypt(ctx->k5, key, usage, plain, enc_out);
+        ret = ks_secret_encrypt_k(ctx->k5, key, usage, plain, enc_out);
     /* It holds the subkey. */
     ks_secret_free_encoded(ctx->k5, plain);
     return ret;
@@ -58,10 +58,13 @@ ks_apreq_make(struct ks_context *ctx, const krb5_creds *creds,
               const krb5_authenticator *auth, krb5_data **ap_out)
 {
     krb5_enc_data enc = { 0 };
+    krb5_key key = NULL;
     krb5_error_code ret;
 
-    ret = ks_apreq_seal_authenticator(ctx, &creds->keyblock, usage, auth,
-                                      &enc);
+    ret = krb5_k_create_key(ctx->k5, &creds->keyblock, &key);
+    if (!ret)
+        ret = ks_apreq_seal_authenticator(ctx, key, usage, auth, &enc);
+    krb5_k_free_key(ctx->k5, key);
     if (!ret)
         ret = ks_apreq_encode(ctx, creds, ap_options, &enc, ap_out);
     free(enc.ciphertext.data);

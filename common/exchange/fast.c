@@ -12,6 +12,7 @@
 
 #include "wire/der_write.h"
 #include "core/errors.h"
+#include "core/keys.h"
 #include "core/secret.h"
 #include "exchange/apreq.h"
 #include "exchange/fast.h"
@@ -53,6 +54,36 @@ cf2(struct ks_context *ctx, const krb5_keyblock *k1, const char *pepper1,
         return ks_error_set(ctx, ret, "deriving a FAST key (KRB-FX-CF2 "
                             "\"%s\", \"%s\")", pepper1, pepper2);
     return 0;
+}
+
+/* cf2() on key objects: the run's PRF+ of a cached key is reused. */
+static krb5_error_code
+cf2_k(struct ks_context *ctx, krb5_key k1, const char *pepper1, krb5_key k2,
+      const char *pepper2, krb5_keyblock **out)
+{
+    krb5_error_code ret;
+
+    ret = ks_keys_cf2(ctx, k1, pepper1, k2, pepper2, out);
+    if (ret)
+        return ks_error_set(ctx, ret, "deriving a FAST key (KRB-FX-CF2 "
+                            "\"%s\", \"%s\")", pepper1, pepper2);
+    return 0;
+}
+
+krb5_error_code
+ks_fast_reply_key_k(struct ks_context *ctx, const krb5_keyblock *strengthen,
+                    krb5_key reply_key, krb5_keyblock **key_out)
+{
+    krb5_key sk = NULL;
+    krb5_error_code ret;
+
+    ret = krb5_k_create_key(ctx->k5, strengthen, &sk);
+    if (ret)
+        return ks_error_set(ctx, ret, "deriving a FAST key (KRB-FX-CF2 "
+                            "\"strengthenkey\", \"replykey\")");
+    ret = cf2_k(ctx, sk, "strengthenkey", reply_key, "replykey", key_out);
+    krb5_k_free_key(ctx->k5, sk);
+    return ret;
 }
 
 krb5_error_code
@@ -261,8 +292,8 @@ cleanup:
 }
 
 krb5_error_code
-ks_fast_tgs_armor(struct ks_context *ctx, const krb5_keyblock *subkey,
-                  const krb5_keyblock *session, struct ks_fast **fast_out)
+ks_fast_tgs_armor(struct ks_context *ctx, krb5_key subkey, krb5_key session,
+                  struct ks_fast **fast_out)
 {
     struct ks_fast *fast;
     krb5_error_code ret;
@@ -273,7 +304,8 @@ ks_fast_tgs_armor(struct ks_context *ctx, const krb5_keyblock *subkey,
     fast->tgs = true;
     fast->stage = "1/8 request";
     fast->step = 1;
-    ret = ks_fast_armor_key(ctx, subkey, session, &fast->armor_key);
+    ret = cf2_k(ctx, subkey, "subkeyarmor", session, "ticketarmor",
+                &fast->armor_key);
     if (ret) {
         ks_fast_free(ctx, fast);
         return ret;

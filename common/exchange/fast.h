@@ -70,6 +70,13 @@ krb5_error_code ks_fast_reply_key(struct ks_context *ctx,
                                   const krb5_keyblock *reply_key,
                                   krb5_keyblock **key_out);
 
+/* The same with the reply key as a krb5_key (a TGS request's subkey or
+ * the run's TGT session key), whose PRF key libkrb5 keeps. */
+krb5_error_code ks_fast_reply_key_k(struct ks_context *ctx,
+                                    const krb5_keyblock *strengthen,
+                                    krb5_key reply_key,
+                                    krb5_keyblock **key_out);
+
 /*
  * AS armor: the TGT krbtgt/REALM@REALM of ARMOR_CC (valid now), an AP-REQ
  * with a fresh subkey (authenticator usage 11), the armor key.  Errors
@@ -81,10 +88,10 @@ krb5_error_code ks_fast_as_armor(struct ks_context *ctx, krb5_ccache armor_cc,
                                  struct ks_fast **fast_out);
 
 /* TGS implicit armor from the authenticator SUBKEY and the TGT SESSION
- * key; traced at "1/8 request". */
-krb5_error_code ks_fast_tgs_armor(struct ks_context *ctx,
-                                  const krb5_keyblock *subkey,
-                                  const krb5_keyblock *session,
+ * key (krb5_key objects: PRF+(SESSION, "ticketarmor") is computed once
+ * per run when SESSION comes from ks_keys_get); traced at "1/8 request". */
+krb5_error_code ks_fast_tgs_armor(struct ks_context *ctx, krb5_key subkey,
+                                  krb5_key session,
                                   struct ks_fast **fast_out);
 
 /*

@@ -115,66 +115,95 @@ error_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
 }
 
 static krb5_error_code
-decrypt_with(struct ks_context *ctx, const krb5_keyblock *key,
-             krb5_keyusage usage, krb5_kdc_rep *rep)
+decrypt_with(struct ks_context *ctx, krb5_key key, krb5_keyusage usage,
+             krb5_kdc_rep *rep)
 {
     krb5_data plain = { 0 };
     krb5_error_code ret;
 
-    if (key == NULL || key->enctype != rep->enc_part.enctype)
+    if (krb5_k_key_enctype(ctx->k5, key) != rep->enc_part.enctype)
         return KRB5_BAD_ENCTYPE;
-    ret = ks_secret_decrypt(ctx->k5, key, usage, &rep->enc_part, &plain);
+    ret = ks_secret_decrypt_k(ctx->k5, key, usage, &rep->enc_part, &plain);
     if (!ret)
         ret = decode_krb5_enc_kdc_rep_part(&plain, &rep->enc_part2);
     ks_secret_free(&plain);
     return ret;
 }
 
+/* The key a reply under REPLY_KEY opens with: REPLY_KEY itself, or with
+ * FAST KRB-FX-CF2(STRENGTHEN, REPLY_KEY) (RFC 6113 5.4.3).  A new
+ * reference either way. */
+static krb5_error_code
+opening_key(struct ks_context *ctx, const krb5_keyblock *strengthen,
+            krb5_key reply_key, bool mtrace, krb5_key *key_out)
+{
+    krb5_keyblock *kb = NULL;
+    krb5_error_code ret;
+
+    if (strengthen == NULL) {
+        krb5_k_reference_key(ctx->k5, reply_key);
+        *key_out = reply_key;
+        return 0;
+    }
+    ret = ks_fast_reply_key_k(ctx, strengthen, reply_key, &kb);
+    if (!ret && mtrace)
+        KS_MTRACE_FAST_REPLY_KEY(ctx, kb);
+    if (!ret)
+        ret = krb5_k_create_key(ctx->k5, kb, key_out);
+    krb5_free_keyblock(ctx->k5, kb);
+    return ret;
+}
+
+/* Open REP with REPLY_KEY (strengthened with FAST) for USAGE.  *opened is
+ * false when only the decryption failed, which the caller may retry. */
+static krb5_error_code
+open_with(struct ks_context *ctx, const krb5_keyblock *strengthen,
+          krb5_key reply_key, krb5_keyusage usage, bool mtrace,
+          krb5_kdc_rep *rep, bool *retry_out)
+{
+    krb5_key key = NULL;
+    krb5_error_code ret;
+
+    *retry_out = false;
+    ret = opening_key(ctx, strengthen, reply_key, mtrace, &key);
+    if (ret)
+        return ret;
+    ret = decrypt_with(ctx, key, usage, rep);
+    krb5_k_free_key(ctx->k5, key);
+    *retry_out = ret != 0 && ret != ENOMEM;
+    return ret;
+}
+
 /* The subkey first (usage 9), then the TGT session key (usage 8), which
- * old Heimdal KDCs use; with FAST both strengthened (RFC 6113 5.4.3). */
+ * old Heimdal KDCs use; with FAST both strengthened (RFC 6113 5.4.3), the
+ * second only when the first does not open the reply. */
 static krb5_error_code
 decrypt_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
               krb5_kdc_rep *rep, const krb5_keyblock *strengthen,
               const char **how_out)
 {
-    krb5_keyblock *sub = NULL, *ses = NULL;
-    krb5_error_code ret = 0;
+    bool retry = false;
+    krb5_error_code ret;
 
-    if (strengthen != NULL) {
-        ret = ks_fast_reply_key(ctx, strengthen, req->subkey, &sub);
-        if (!ret)
-            KS_MTRACE_FAST_REPLY_KEY(ctx, sub);
-        if (!ret)
-            ret = ks_fast_reply_key(ctx, strengthen, &req->tgt->keyblock,
-                                    &ses);
-        if (ret) {
-            krb5_free_keyblock(ctx->k5, sub);
-            return ret;
-        }
-    }
-    ret = decrypt_with(ctx, sub != NULL ? sub : req->subkey,
-                       KU_TGS_REP_SUBKEY, rep);
+    ret = open_with(ctx, strengthen, req->subkey_key, KU_TGS_REP_SUBKEY,
+                    true, rep, &retry);
     *how_out = strengthen != NULL ?
         "the strengthened authenticator subkey (FAST, usage 9)" :
         "the authenticator subkey (usage 9)";
-    if (ret && ret != ENOMEM) {
-        ret = decrypt_with(ctx, ses != NULL ? ses : &req->tgt->keyblock,
-                           KU_TGS_REP_SESSION, rep);
+    if (retry) {
+        ret = open_with(ctx, strengthen, req->session_key,
+                        KU_TGS_REP_SESSION, false, rep, &retry);
         *how_out = strengthen != NULL ?
             "the strengthened session key (FAST, usage 8)" :
             "the ticket-granting ticket's session key (usage 8)";
     }
-    krb5_free_keyblock(ctx->k5, sub);
-    krb5_free_keyblock(ctx->k5, ses);
-    if (ret == ENOMEM)
+    if (!ret || !retry)
         return ret;
     if (ret == KRB5_BAD_ENCTYPE)
         ret = KRB5KRB_AP_ERR_BAD_INTEGRITY;
-    if (ret)
-        ks_error_set(ctx, ret, "opening the TGS-REP: neither the "
-                     "authenticator subkey nor the session key opens it "
-                     "(a reply to another request?)");
-    return ret;
+    return ks_error_set(ctx, ret, "opening the TGS-REP: neither the "
+                        "authenticator subkey nor the session key opens it "
+                        "(a reply to another request?)");
 }
 
 static krb5_error_code
@@ -483,9 +512,9 @@ ks_tgs_reply_keys(struct ks_context *ctx, const struct ks_tgs_request *req,
         goto done;
     }
     if (!ret)
-        ret = ks_fast_reply_key(ctx, strengthen, req->subkey, &sub);
+        ret = ks_fast_reply_key_k(ctx, strengthen, req->subkey_key, &sub);
     if (!ret)
-        ret = ks_fast_reply_key(ctx, strengthen, &req->tgt->keyblock, &ses);
+        ret = ks_fast_reply_key_k(ctx, strengthen, req->session_key, &ses);
 
 done:
     krb5_free_kdc_rep(ctx->k5, rep);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/keys.h"
 #include "core/secret.h"
 #include "exchange/apreq.h"
 #include "core/text.h"
@@ -45,6 +46,8 @@ ks_tgs_request_free(struct ks_context *ctx, struct ks_tgs_request *req)
     krb5_free_creds(ctx->k5, req->tgt);
     krb5_free_principal(ctx->k5, req->server);
     krb5_free_keyblock(ctx->k5, req->subkey);
+    krb5_k_free_key(ctx->k5, req->subkey_key);
+    krb5_k_free_key(ctx->k5, req->session_key);
     free(req->etypes);
     krb5_free_data_contents(ctx->k5, &req->second_ticket);
     ks_fast_free(ctx, req->fast);
@@ -96,6 +99,20 @@ default_till(const krb5_creds *tgt, krb5_flags kdc_options)
 
 static krb5_error_code copy_der(const krb5_data *in, krb5_data *out);
 
+/* Key objects for the subkey and the TGT session key: the session key's
+ * is the run's, so its derived keys (checksum, authenticator, PRF) are
+ * made once per TGT, not once per request. */
+static krb5_error_code
+request_keys(struct ks_context *ctx, struct ks_tgs_request *req)
+{
+    krb5_error_code ret;
+
+    ret = krb5_k_create_key(ctx->k5, req->subkey, &req->subkey_key);
+    if (!ret)
+        ret = ks_keys_get(ctx, &req->tgt->keyblock, &req->session_key);
+    return ret;
+}
+
 /* A request with everything but the encoding: names, nonce, times,
  * subkey. */
 static krb5_error_code
@@ -126,6 +143,8 @@ new_request(struct ks_context *ctx, const krb5_creds *tgt,
             krb5_c_make_random_key(ctx->k5, tgt->keyblock.enctype,
                                    req->subkey);
     }
+    if (!ret)
+        ret = request_keys(ctx, req);
     if (ret) {
         ks_tgs_request_free(ctx, req);
         return ret;
@@ -173,7 +192,7 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
     krb5_error_code ret;
 
     /* Type 0: the mandatory keyed checksum of the session key's type. */
-    ret = krb5_c_make_checksum(ctx->k5, 0, &req->tgt->keyblock,
+    ret = krb5_k_make_checksum(ctx->k5, 0, req->session_key,
                                KU_TGS_REQ_AUTH_CKSUM, body, &cksum);
     if (ret)
         goto cleanup;
@@ -184,7 +203,7 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
     auth.ctime = req->ctime;
     auth.cusec = req->cusec;
     auth.subkey = req->subkey;
-    ret = ks_apreq_seal_authenticator(ctx, &req->tgt->keyblock,
+    ret = ks_apreq_seal_authenticator(ctx, req->session_key,
                                       KU_TGS_REQ_AUTH, &auth, enc_out);
 
 cleanup:
@@ -368,7 +387,7 @@ ks_tgs_build_request(struct ks_context *ctx, const krb5_creds *tgt,
     if (!ret && opts != NULL && opts->fast)
         KS_MTRACE_FAST_ENCODE(ctx);
     if (!ret && opts != NULL && opts->fast)
-        ret = ks_fast_tgs_armor(ctx, req->subkey, &tgt->keyblock,
+        ret = ks_fast_tgs_armor(ctx, req->subkey_key, req->session_key,
                                 &req->fast);
     if (!ret)
         ret = encode_request(ctx, req);
@@ -536,9 +555,11 @@ ks_tgs_load_request(struct ks_context *ctx, krb5_ccache cc,
         ret = open_authenticator(ctx, req->tgt, &ap->authenticator, &auth);
     if (!ret)
         ret = take_parts(ctx, req, kr, auth);
+    if (!ret)
+        ret = request_keys(ctx, req);
     /* A FAST request's armor key follows from the subkey and TGT. */
     if (!ret && has_fast(kr))
-        ret = ks_fast_tgs_armor(ctx, req->subkey, &req->tgt->keyblock,
+        ret = ks_fast_tgs_armor(ctx, req->subkey_key, req->session_key,
                                 &req->fast);
     if (!ret)
         ret = copy_der(der, &req->encoded);
