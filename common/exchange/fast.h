@@ -108,6 +108,15 @@ krb5_error_code ks_fast_make_padata(struct ks_context *ctx,
                                     const krb5_data *checksummed,
                                     krb5_pa_data **pa_out);
 
+/* The same for a request whose KDC-REQ-BODY is already encoded (BODY,
+ * DER) and whose inner padata are PADATA (NULL: none). */
+krb5_error_code ks_fast_make_padata_body(struct ks_context *ctx,
+                                         const struct ks_fast *fast,
+                                         krb5_pa_data *const *padata,
+                                         const krb5_data *body,
+                                         const krb5_data *checksummed,
+                                         krb5_pa_data **pa_out);
+
 /* The trace line saying a request was wrapped (after the request's own
  * lines); nothing for a NULL FAST. */
 void ks_fast_trace_request(struct ks_context *ctx,
@@ -130,6 +139,16 @@ krb5_error_code ks_fast_open_reply(struct ks_context *ctx,
                                    const struct ks_fast *fast,
                                    krb5_kdc_rep *rep, krb5_int32 nonce,
                                    krb5_keyblock **strengthen_out);
+
+/* The same, with the reply's ticket as the KDC sent it (TICKET_DER, DER)
+ * for the ticket checksum instead of REP's ticket encoded again; NULL
+ * encodes it. */
+krb5_error_code ks_fast_open_reply_raw(struct ks_context *ctx,
+                                       const struct ks_fast *fast,
+                                       krb5_kdc_rep *rep,
+                                       const krb5_data *ticket_der,
+                                       krb5_int32 nonce,
+                                       krb5_keyblock **strengthen_out);
 
 /*
  * The FAST error inside the KRB-ERROR OUTER (RFC 6113 5.4.4): the

@@ -13,6 +13,7 @@
 #include "core/mit_trace.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
+#include "wire/der.h"
 #include "exchange/tgs.h"
 #include "exchange/tgs_int.h"
 
@@ -361,7 +362,7 @@ verify_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
 }
 
 static krb5_error_code
-copy_second_ticket(const krb5_data *in, krb5_data *out)
+copy_bytes(const krb5_data *in, krb5_data *out)
 {
     out->magic = KV5M_DATA;
     out->data = malloc(in->length);
@@ -372,10 +373,33 @@ copy_second_ticket(const krb5_data *in, krb5_data *out)
     return 0;
 }
 
-/* Deep copies of the checked reply. */
+/* The Ticket inside the TGS-REP REPLY, as the KDC sent it (RFC 4120
+ * 5.4.2: [APPLICATION 13] SEQUENCE { ..., ticket [5] Ticket, ... }), into
+ * *ticket_out, pointing into REPLY.  False when it cannot be found. */
+static bool
+raw_ticket(const krb5_data *reply, krb5_data *ticket_out)
+{
+    static const struct ks_der_step path[] = {
+        { KS_DER_APPLICATION, 13 }, { KS_DER_UNIVERSAL, 16 },
+        { KS_DER_CONTEXT, 5 }, { KS_DER_APPLICATION, 1 },
+    };
+    struct ks_der_tlv tlv;
+
+    if (ks_der_find((const uint8_t *)reply->data, reply->length, path,
+                    sizeof(path) / sizeof(path[0]), &tlv) != 0)
+        return false;
+    ticket_out->magic = KV5M_DATA;
+    ticket_out->length = (unsigned int)tlv.total_len;
+    ticket_out->data = (char *)tlv.start;
+    return true;
+}
+
+/* Deep copies of the checked reply; the ticket is TICKET_DER (the KDC's
+ * bytes), or REP's ticket encoded again when NULL. */
 static krb5_error_code
 make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
-           const krb5_kdc_rep *rep, krb5_creds **creds_out)
+           const krb5_kdc_rep *rep, const krb5_data *ticket_der,
+           krb5_creds **creds_out)
 {
     const krb5_enc_kdc_rep_part *enc = rep->enc_part2;
     bool s4u = req->hook != NULL && req->hook->checks_client;
@@ -392,7 +416,7 @@ make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
                               &c->client);
     /* As MIT does: a user-to-user ticket keeps the TGT it is in. */
     if (!ret && u2u && req->second_ticket.length != 0)
-        ret = copy_second_ticket(&req->second_ticket, &c->second_ticket);
+        ret = copy_bytes(&req->second_ticket, &c->second_ticket);
     if (!ret)
         ret = krb5_copy_principal(ctx->k5, enc->server, &c->server);
     if (!ret)
@@ -400,14 +424,18 @@ make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
                                           &c->keyblock);
     if (!ret && enc->caddrs != NULL)
         ret = krb5_copy_addresses(ctx->k5, enc->caddrs, &c->addresses);
-    if (!ret)
+    if (!ret && ticket_der != NULL)
+        ret = copy_bytes(ticket_der, &c->ticket);
+    else if (!ret)
         ret = encode_krb5_ticket(rep->ticket, &ticket);
     if (ret) {
         krb5_free_creds(ctx->k5, c);
         return ret;
     }
-    c->ticket = *ticket;
-    free(ticket);
+    if (ticket != NULL) {
+        c->ticket = *ticket;
+        free(ticket);
+    }
     c->times = enc->times;
     c->ticket_flags = enc->flags;
     c->is_skey = u2u;
@@ -439,6 +467,8 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     krb5_kdc_rep *rep = NULL;
     krb5_creds *creds = NULL;
     krb5_keyblock *strengthen = NULL;
+    krb5_data ticket;
+    const krb5_data *ticket_der = NULL;
     const char *how = NULL;
     unsigned char tag;
     krb5_error_code ret;
@@ -455,10 +485,13 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     ret = decode_krb5_tgs_rep(reply, &rep);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the TGS-REP");
+    /* Its bytes, for the FAST checksum and the cache: not encoded again. */
+    if (raw_ticket(reply, &ticket))
+        ticket_der = &ticket;
     if (req->fast != NULL) {
         KS_MTRACE_FAST_DECODE(ctx);
-        ret = ks_fast_open_reply(ctx, req->fast, rep, req->nonce,
-                                 &strengthen);
+        ret = ks_fast_open_reply_raw(ctx, req->fast, rep, ticket_der,
+                                     req->nonce, &strengthen);
         /* The armor key comes from this request's subkey. */
         if (ret == KRB5KRB_AP_ERR_BAD_INTEGRITY)
             ks_error_prefix(ctx, ret, "opening the TGS-REP (a reply to "
@@ -470,7 +503,7 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     if (!ret)
         ret = verify_reply(ctx, req, rep);
     if (!ret)
-        ret = make_creds(ctx, req, rep, &creds);
+        ret = make_creds(ctx, req, rep, ticket_der, &creds);
     if (!ret) {
         trace_reply(ctx, rep, how);
         KS_MTRACE_TGS_REPLY(ctx, rep->client, rep->enc_part2->server,
