@@ -5,6 +5,7 @@
 #include <com_err.h>
 
 #include "core/context.h"
+#include "core/keys.h"
 #include "core/mit_trace.h"
 
 krb5_error_code
@@ -64,6 +65,7 @@ ks_context_free(struct ks_context *ctx)
     if (ctx->located_free != NULL)
         ctx->located_free(ctx->located);
     ks_config_clear(&ctx->config);
+    ks_keys_clear(ctx);
     if (ctx->k5 != NULL)
         krb5_free_context(ctx->k5);
     free(ctx);

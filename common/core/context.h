@@ -31,6 +31,7 @@ struct ks_transport_options {
 };
 
 struct ks_mit_trace;
+struct ks_keys;
 
 struct ks_context {
     krb5_context k5;
@@ -47,6 +48,8 @@ struct ks_context {
     /* Set once this run saw Active Directory (a PAC with LOGON_INFO, an
      * MS-KILE error e-data): hints then name AD's attributes. */
     bool kdc_is_ad;
+    /* krb5_key objects kept for the run (core/keys.h), or NULL. */
+    struct ks_keys *keys;
 };
 
 /*

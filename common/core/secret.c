@@ -9,9 +9,8 @@
 #include "core/secret.h"
 
 krb5_error_code
-ks_secret_decrypt(krb5_context k5, const krb5_keyblock *key,
-                  krb5_keyusage usage, const krb5_enc_data *enc,
-                  krb5_data *plain_out)
+ks_secret_decrypt_k(krb5_context k5, krb5_key key, krb5_keyusage usage,
+                    const krb5_enc_data *enc, krb5_data *plain_out)
 {
     krb5_data plain = { KV5M_DATA, enc->ciphertext.length, NULL };
     krb5_error_code ret;
@@ -21,7 +20,7 @@ ks_secret_decrypt(krb5_context k5, const krb5_keyblock *key,
     plain.data = malloc(plain.length > 0 ? plain.length : 1);
     if (plain.data == NULL)
         return ENOMEM;
-    ret = krb5_c_decrypt(k5, key, usage, NULL, enc, &plain);
+    ret = krb5_k_decrypt(k5, key, usage, NULL, enc, &plain);
     if (ret) {
         /* A failed decryption may have left part of a plaintext. */
         plain.length = enc->ciphertext.length;
@@ -33,30 +32,62 @@ ks_secret_decrypt(krb5_context k5, const krb5_keyblock *key,
 }
 
 krb5_error_code
-ks_secret_encrypt(krb5_context k5, const krb5_keyblock *key,
-                  krb5_keyusage usage, const krb5_data *plain,
-                  krb5_enc_data *enc_out)
+ks_secret_encrypt_k(krb5_context k5, krb5_key key, krb5_keyusage usage,
+                    const krb5_data *plain, krb5_enc_data *enc_out)
 {
     krb5_enc_data enc = { 0 };
+    krb5_enctype etype = krb5_k_key_enctype(k5, key);
     size_t len = 0;
     krb5_error_code ret;
 
-    ret = krb5_c_encrypt_length(k5, key->enctype, plain->length, &len);
+    ret = krb5_c_encrypt_length(k5, etype, plain->length, &len);
     if (ret)
         return ret;
     enc.magic = KV5M_ENC_DATA;
-    enc.enctype = key->enctype;
+    enc.enctype = etype;
     enc.ciphertext.length = (unsigned int)len;
     enc.ciphertext.data = malloc(len > 0 ? len : 1);
     if (enc.ciphertext.data == NULL)
         return ENOMEM;
-    ret = krb5_c_encrypt(k5, key, usage, NULL, plain, &enc);
+    ret = krb5_k_encrypt(k5, key, usage, NULL, plain, &enc);
     if (ret) {
         free(enc.ciphertext.data);
         return ret;
     }
     *enc_out = enc;
     return 0;
+}
+
+/* What krb5_c_encrypt and krb5_c_decrypt do with a keyblock: a key
+ * object for one call. */
+krb5_error_code
+ks_secret_decrypt(krb5_context k5, const krb5_keyblock *keyblock,
+                  krb5_keyusage usage, const krb5_enc_data *enc,
+                  krb5_data *plain_out)
+{
+    krb5_key key = NULL;
+    krb5_error_code ret;
+
+    ret = krb5_k_create_key(k5, keyblock, &key);
+    if (!ret)
+        ret = ks_secret_decrypt_k(k5, key, usage, enc, plain_out);
+    krb5_k_free_key(k5, key);
+    return ret;
+}
+
+krb5_error_code
+ks_secret_encrypt(krb5_context k5, const krb5_keyblock *keyblock,
+                  krb5_keyusage usage, const krb5_data *plain,
+                  krb5_enc_data *enc_out)
+{
+    krb5_key key = NULL;
+    krb5_error_code ret;
+
+    ret = krb5_k_create_key(k5, keyblock, &key);
+    if (!ret)
+        ret = ks_secret_encrypt_k(k5, key, usage, plain, enc_out);
+    krb5_k_free_key(k5, key);
+    return ret;
 }
 
 void

@@ -30,6 +30,17 @@ krb5_error_code ks_secret_encrypt(krb5_context k5, const krb5_keyblock *key,
                                   const krb5_data *plain,
                                   krb5_enc_data *enc_out);
 
+/* The same with a krb5_key, whose derived keys libkrb5 keeps: for a key
+ * used more than once in a run. */
+krb5_error_code ks_secret_decrypt_k(krb5_context k5, krb5_key key,
+                                    krb5_keyusage usage,
+                                    const krb5_enc_data *enc,
+                                    krb5_data *plain_out);
+krb5_error_code ks_secret_encrypt_k(krb5_context k5, krb5_key key,
+                                    krb5_keyusage usage,
+                                    const krb5_data *plain,
+                                    krb5_enc_data *enc_out);
+
 /* Zero and free D's bytes and leave D empty.  D and its data may be NULL. */
 void ks_secret_free(krb5_data *d);
 

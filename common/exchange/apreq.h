@@ -16,7 +16,7 @@
  * zeroed.  libkrb5's errors, with no message set.
  */
 krb5_error_code ks_apreq_seal_authenticator(struct ks_context *ctx,
-                                            const krb5_keyblock *key,
+                                            krb5_key key,
                                             krb5_keyusage usage,
                                             const krb5_authenticator *auth,
                                             krb5_enc_data *enc_out);

@@ -12,6 +12,7 @@
 
 #include "wire/der_write.h"
 #include "core/errors.h"
+#include "core/keys.h"
 #include "core/secret.h"
 #include "exchange/apreq.h"
 #include "exchange/fast.h"
@@ -53,6 +54,36 @@ cf2(struct ks_context *ctx, const krb5_keyblock *k1, const char *pepper1,
         return ks_error_set(ctx, ret, "deriving a FAST key (KRB-FX-CF2 "
                             "\"%s\", \"%s\")", pepper1, pepper2);
     return 0;
+}
+
+/* cf2() on key objects: the run's PRF+ of a cached key is reused. */
+static krb5_error_code
+cf2_k(struct ks_context *ctx, krb5_key k1, const char *pepper1, krb5_key k2,
+      const char *pepper2, krb5_keyblock **out)
+{
+    krb5_error_code ret;
+
+    ret = ks_keys_cf2(ctx, k1, pepper1, k2, pepper2, out);
+    if (ret)
+        return ks_error_set(ctx, ret, "deriving a FAST key (KRB-FX-CF2 "
+                            "\"%s\", \"%s\")", pepper1, pepper2);
+    return 0;
+}
+
+krb5_error_code
+ks_fast_reply_key_k(struct ks_context *ctx, const krb5_keyblock *strengthen,
+                    krb5_key reply_key, krb5_keyblock **key_out)
+{
+    krb5_key sk = NULL;
+    krb5_error_code ret;
+
+    ret = krb5_k_create_key(ctx->k5, strengthen, &sk);
+    if (ret)
+        return ks_error_set(ctx, ret, "deriving a FAST key (KRB-FX-CF2 "
+                            "\"strengthenkey\", \"replykey\")");
+    ret = cf2_k(ctx, sk, "strengthenkey", reply_key, "replykey", key_out);
+    krb5_k_free_key(ctx->k5, sk);
+    return ret;
 }
 
 krb5_error_code
@@ -261,8 +292,8 @@ cleanup:
 }
 
 krb5_error_code
-ks_fast_tgs_armor(struct ks_context *ctx, const krb5_keyblock *subkey,
-                  const krb5_keyblock *session, struct ks_fast **fast_out)
+ks_fast_tgs_armor(struct ks_context *ctx, krb5_key subkey, krb5_key session,
+                  struct ks_fast **fast_out)
 {
     struct ks_fast *fast;
     krb5_error_code ret;
@@ -273,7 +304,8 @@ ks_fast_tgs_armor(struct ks_context *ctx, const krb5_keyblock *subkey,
     fast->tgs = true;
     fast->stage = "1/8 request";
     fast->step = 1;
-    ret = ks_fast_armor_key(ctx, subkey, session, &fast->armor_key);
+    ret = cf2_k(ctx, subkey, "subkeyarmor", session, "ticketarmor",
+                &fast->armor_key);
     if (ret) {
         ks_fast_free(ctx, fast);
         return ret;
@@ -282,39 +314,31 @@ ks_fast_tgs_armor(struct ks_context *ctx, const krb5_keyblock *subkey,
     return 0;
 }
 
-/* KrbFastReq { fast-options 0, padata, req-body } for INNER, and the
- * req-body alone (*body_out). */
+/* KrbFastReq { fast-options 0, PADATA (none: an empty sequence), BODY
+ * (the DER KDC-REQ-BODY) }. */
 static krb5_error_code
-encode_fast_req(struct ks_context *ctx, const krb5_kdc_req *inner,
-                krb5_data **body_out,
+encode_fast_req(krb5_pa_data *const *padata, const krb5_data *body,
                 krb5_data *out)
 {
-    krb5_data options = { 0 }, padata = { 0 }, *pa = NULL, *body = NULL;
-    const krb5_data *fields[3] = { &options, &padata, NULL };
+    krb5_data options = { 0 }, empty = { 0 }, *pa = NULL;
+    const krb5_data *fields[3] = { &options, &empty, body };
     krb5_error_code ret;
 
-    ret = encode_krb5_kdc_req_body(inner, &body);
-    if (!ret)
-        ret = ks_der_write_flags(0, &options);
-    if (!ret && inner->padata != NULL && inner->padata[0] != NULL)
-        ret = encode_krb5_padata_sequence(inner->padata, &pa);
+    ret = ks_der_write_flags(0, &options);
+    if (!ret && padata != NULL && padata[0] != NULL)
+        ret = encode_krb5_padata_sequence((krb5_pa_data **)padata, &pa);
     else if (!ret)
-        ret = ks_der_write_tlv(KS_DER_TAG_SEQUENCE, NULL, 0, &padata);
+        ret = ks_der_write_tlv(KS_DER_TAG_SEQUENCE, NULL, 0, &empty);
     if (!ret) {
-        fields[1] = pa != NULL ? pa : &padata;
-        fields[2] = body;
+        if (pa != NULL)
+            fields[1] = pa;
         ret = ks_der_write_fields(fields, 3, out);
     }
     ks_der_write_free(&options);
-    ks_der_write_free(&padata);
+    ks_der_write_free(&empty);
     if (pa != NULL)
         zap(pa);
     free(pa);
-    if (!ret) {
-        *body_out = body;
-        body = NULL;
-    }
-    krb5_free_data(ctx->k5, body);
     return ret;
 }
 
@@ -359,13 +383,30 @@ ks_fast_make_padata(struct ks_context *ctx, const struct ks_fast *fast,
                     const krb5_kdc_req *inner, const krb5_data *checksummed,
                     krb5_pa_data **pa_out)
 {
+    krb5_data *body = NULL;
+    krb5_error_code ret;
+
+    ret = encode_krb5_kdc_req_body(inner, &body);
+    if (ret)
+        return ks_error_set(ctx, ret, "wrapping the request in FAST");
+    ret = ks_fast_make_padata_body(ctx, fast, inner->padata, body,
+                                   checksummed, pa_out);
+    krb5_free_data(ctx->k5, body);
+    return ret;
+}
+
+krb5_error_code
+ks_fast_make_padata_body(struct ks_context *ctx, const struct ks_fast *fast,
+                         krb5_pa_data *const *padata, const krb5_data *body,
+                         const krb5_data *checksummed, krb5_pa_data **pa_out)
+{
     krb5_data fast_req = { 0 }, out = { 0 };
-    krb5_data *body = NULL, *enc_der = NULL, *ck_der = NULL;
+    krb5_data *enc_der = NULL, *ck_der = NULL;
     krb5_enc_data enc = { 0 };
     krb5_checksum ck = { 0 };
     krb5_error_code ret;
 
-    ret = encode_fast_req(ctx, inner, &body, &fast_req);
+    ret = encode_fast_req(padata, body, &fast_req);
     if (!ret)
         ret = ks_secret_encrypt(ctx->k5, fast->armor_key, KS_KU_FAST_ENC,
                                 &fast_req, &enc);
@@ -387,7 +428,6 @@ ks_fast_make_padata(struct ks_context *ctx, const struct ks_fast *fast,
         ks_error_set(ctx, ret, "wrapping the request in FAST");
     zap(&fast_req);
     ks_der_write_free(&out);
-    krb5_free_data(ctx->k5, body);
     krb5_free_data(ctx->k5, enc_der);
     krb5_free_data(ctx->k5, ck_der);
     free(enc.ciphertext.data);
@@ -458,10 +498,12 @@ open_response(struct ks_context *ctx, const struct ks_fast *fast,
 }
 
 /* The finished message: present, and its keyed checksum over the DER
- * ticket (usage 53) verifies. */
+ * ticket (usage 53) verifies.  TICKET_DER is the ticket as the KDC sent
+ * it, or NULL: TICKET encoded again. */
 static krb5_error_code
 check_finished(struct ks_context *ctx, const struct ks_fast *fast,
-               const krb5_fast_response *resp, const krb5_ticket *ticket)
+               const krb5_fast_response *resp, const krb5_ticket *ticket,
+               const krb5_data *ticket_der)
 {
     const krb5_checksum *ck;
     krb5_data *der = NULL;
@@ -474,11 +516,14 @@ check_finished(struct ks_context *ctx, const struct ks_fast *fast,
     ck = &resp->finished->ticket_checksum;
     if (!krb5_c_is_keyed_cksum(ck->checksum_type))
         return modified(ctx, "the FAST ticket checksum is unkeyed");
-    ret = encode_krb5_ticket(ticket, &der);
-    if (ret)
-        return ret;
+    if (ticket_der == NULL) {
+        ret = encode_krb5_ticket(ticket, &der);
+        if (ret)
+            return ret;
+        ticket_der = der;
+    }
     ret = krb5_c_verify_checksum(ctx->k5, fast->armor_key,
-                                 KS_KU_FAST_FINISHED, der, ck, &valid);
+                                 KS_KU_FAST_FINISHED, ticket_der, ck, &valid);
     krb5_free_data(ctx->k5, der);
     if (ret || !valid)
         return modified(ctx, "Ticket modified in KDC reply (the FAST "
@@ -511,6 +556,15 @@ ks_fast_open_reply(struct ks_context *ctx, const struct ks_fast *fast,
                    krb5_kdc_rep *rep, krb5_int32 nonce,
                    krb5_keyblock **strengthen_out)
 {
+    return ks_fast_open_reply_raw(ctx, fast, rep, NULL, nonce,
+                                  strengthen_out);
+}
+
+krb5_error_code
+ks_fast_open_reply_raw(struct ks_context *ctx, const struct ks_fast *fast,
+                       krb5_kdc_rep *rep, const krb5_data *ticket_der,
+                       krb5_int32 nonce, krb5_keyblock **strengthen_out)
+{
     krb5_fast_response *resp = NULL;
     krb5_error_code ret;
 
@@ -527,7 +581,7 @@ ks_fast_open_reply(struct ks_context *ctx, const struct ks_fast *fast,
     ret = open_response(ctx, fast, rep->padata, nonce, &resp);
     if (ret)
         return ret;
-    ret = check_finished(ctx, fast, resp, rep->ticket);
+    ret = check_finished(ctx, fast, resp, rep->ticket, ticket_der);
     if (!ret && fast->tgs && resp->strengthen_key == NULL)
         ret = modified(ctx, "the FAST TGS reply has no strengthen key "
                        "(RFC 6113 5.4.3)");

@@ -70,6 +70,13 @@ krb5_error_code ks_fast_reply_key(struct ks_context *ctx,
                                   const krb5_keyblock *reply_key,
                                   krb5_keyblock **key_out);
 
+/* The same with the reply key as a krb5_key (a TGS request's subkey or
+ * the run's TGT session key), whose PRF key libkrb5 keeps. */
+krb5_error_code ks_fast_reply_key_k(struct ks_context *ctx,
+                                    const krb5_keyblock *strengthen,
+                                    krb5_key reply_key,
+                                    krb5_keyblock **key_out);
+
 /*
  * AS armor: the TGT krbtgt/REALM@REALM of ARMOR_CC (valid now), an AP-REQ
  * with a fresh subkey (authenticator usage 11), the armor key.  Errors
@@ -81,10 +88,10 @@ krb5_error_code ks_fast_as_armor(struct ks_context *ctx, krb5_ccache armor_cc,
                                  struct ks_fast **fast_out);
 
 /* TGS implicit armor from the authenticator SUBKEY and the TGT SESSION
- * key; traced at "1/8 request". */
-krb5_error_code ks_fast_tgs_armor(struct ks_context *ctx,
-                                  const krb5_keyblock *subkey,
-                                  const krb5_keyblock *session,
+ * key (krb5_key objects: PRF+(SESSION, "ticketarmor") is computed once
+ * per run when SESSION comes from ks_keys_get); traced at "1/8 request". */
+krb5_error_code ks_fast_tgs_armor(struct ks_context *ctx, krb5_key subkey,
+                                  krb5_key session,
                                   struct ks_fast **fast_out);
 
 /*
@@ -100,6 +107,15 @@ krb5_error_code ks_fast_make_padata(struct ks_context *ctx,
                                     const krb5_kdc_req *inner,
                                     const krb5_data *checksummed,
                                     krb5_pa_data **pa_out);
+
+/* The same for a request whose KDC-REQ-BODY is already encoded (BODY,
+ * DER) and whose inner padata are PADATA (NULL: none). */
+krb5_error_code ks_fast_make_padata_body(struct ks_context *ctx,
+                                         const struct ks_fast *fast,
+                                         krb5_pa_data *const *padata,
+                                         const krb5_data *body,
+                                         const krb5_data *checksummed,
+                                         krb5_pa_data **pa_out);
 
 /* The trace line saying a request was wrapped (after the request's own
  * lines); nothing for a NULL FAST. */
@@ -123,6 +139,16 @@ krb5_error_code ks_fast_open_reply(struct ks_context *ctx,
                                    const struct ks_fast *fast,
                                    krb5_kdc_rep *rep, krb5_int32 nonce,
                                    krb5_keyblock **strengthen_out);
+
+/* The same, with the reply's ticket as the KDC sent it (TICKET_DER, DER)
+ * for the ticket checksum instead of REP's ticket encoded again; NULL
+ * encodes it. */
+krb5_error_code ks_fast_open_reply_raw(struct ks_context *ctx,
+                                       const struct ks_fast *fast,
+                                       krb5_kdc_rep *rep,
+                                       const krb5_data *ticket_der,
+                                       krb5_int32 nonce,
+                                       krb5_keyblock **strengthen_out);
 
 /*
  * The FAST error inside the KRB-ERROR OUTER (RFC 6113 5.4.4): the

@@ -73,6 +73,9 @@ struct ks_tgs_request {
     krb5_timestamp ctime;           /* authenticator time, for the skew check */
     krb5_int32 cusec;
     krb5_keyblock *subkey;          /* authenticator subkey */
+    krb5_key subkey_key;            /* the same as a key object */
+    krb5_key session_key;           /* the TGT session key, a reference
+                                     * to the run's (core/keys.h) */
     krb5_enctype *etypes;           /* 0-terminated, as sent */
     krb5_data second_ticket;        /* additional ticket, or empty */
     const struct ks_tgs_hook *hook; /* borrowed, or NULL */

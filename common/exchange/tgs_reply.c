@@ -14,6 +14,7 @@
 #include "core/mit_trace.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
+#include "wire/der.h"
 #include "exchange/tgs.h"
 #include "exchange/tgs_int.h"
 
@@ -116,66 +117,95 @@ error_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
 }
 
 static krb5_error_code
-decrypt_with(struct ks_context *ctx, const krb5_keyblock *key,
-             krb5_keyusage usage, krb5_kdc_rep *rep)
+decrypt_with(struct ks_context *ctx, krb5_key key, krb5_keyusage usage,
+             krb5_kdc_rep *rep)
 {
     krb5_data plain = { 0 };
     krb5_error_code ret;
 
-    if (key == NULL || key->enctype != rep->enc_part.enctype)
+    if (krb5_k_key_enctype(ctx->k5, key) != rep->enc_part.enctype)
         return KRB5_BAD_ENCTYPE;
-    ret = ks_secret_decrypt(ctx->k5, key, usage, &rep->enc_part, &plain);
+    ret = ks_secret_decrypt_k(ctx->k5, key, usage, &rep->enc_part, &plain);
     if (!ret)
         ret = decode_krb5_enc_kdc_rep_part(&plain, &rep->enc_part2);
     ks_secret_free(&plain);
     return ret;
 }
 
+/* The key a reply under REPLY_KEY opens with: REPLY_KEY itself, or with
+ * FAST KRB-FX-CF2(STRENGTHEN, REPLY_KEY) (RFC 6113 5.4.3).  A new
+ * reference either way. */
+static krb5_error_code
+opening_key(struct ks_context *ctx, const krb5_keyblock *strengthen,
+            krb5_key reply_key, bool mtrace, krb5_key *key_out)
+{
+    krb5_keyblock *kb = NULL;
+    krb5_error_code ret;
+
+    if (strengthen == NULL) {
+        krb5_k_reference_key(ctx->k5, reply_key);
+        *key_out = reply_key;
+        return 0;
+    }
+    ret = ks_fast_reply_key_k(ctx, strengthen, reply_key, &kb);
+    if (!ret && mtrace)
+        KS_MTRACE_FAST_REPLY_KEY(ctx, kb);
+    if (!ret)
+        ret = krb5_k_create_key(ctx->k5, kb, key_out);
+    krb5_free_keyblock(ctx->k5, kb);
+    return ret;
+}
+
+/* Open REP with REPLY_KEY (strengthened with FAST) for USAGE.  *opened is
+ * false when only the decryption failed, which the caller may retry. */
+static krb5_error_code
+open_with(struct ks_context *ctx, const krb5_keyblock *strengthen,
+          krb5_key reply_key, krb5_keyusage usage, bool mtrace,
+          krb5_kdc_rep *rep, bool *retry_out)
+{
+    krb5_key key = NULL;
+    krb5_error_code ret;
+
+    *retry_out = false;
+    ret = opening_key(ctx, strengthen, reply_key, mtrace, &key);
+    if (ret)
+        return ret;
+    ret = decrypt_with(ctx, key, usage, rep);
+    krb5_k_free_key(ctx->k5, key);
+    *retry_out = ret != 0 && ret != ENOMEM;
+    return ret;
+}
+
 /* The subkey first (usage 9), then the TGT session key (usage 8), which
- * old Heimdal KDCs use; with FAST both strengthened (RFC 6113 5.4.3). */
+ * old Heimdal KDCs use; with FAST both strengthened (RFC 6113 5.4.3), the
+ * second only when the first does not open the reply. */
 static krb5_error_code
 decrypt_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
               krb5_kdc_rep *rep, const krb5_keyblock *strengthen,
               const char **how_out)
 {
-    krb5_keyblock *sub = NULL, *ses = NULL;
-    krb5_error_code ret = 0;
+    bool retry = false;
+    krb5_error_code ret;
 
-    if (strengthen != NULL) {
-        ret = ks_fast_reply_key(ctx, strengthen, req->subkey, &sub);
-        if (!ret)
-            KS_MTRACE_FAST_REPLY_KEY(ctx, sub);
-        if (!ret)
-            ret = ks_fast_reply_key(ctx, strengthen, &req->tgt->keyblock,
-                                    &ses);
-        if (ret) {
-            krb5_free_keyblock(ctx->k5, sub);
-            return ret;
-        }
-    }
-    ret = decrypt_with(ctx, sub != NULL ? sub : req->subkey,
-                       KU_TGS_REP_SUBKEY, rep);
+    ret = open_with(ctx, strengthen, req->subkey_key, KU_TGS_REP_SUBKEY,
+                    true, rep, &retry);
     *how_out = strengthen != NULL ?
         "the strengthened authenticator subkey (FAST, usage 9)" :
         "the authenticator subkey (usage 9)";
-    if (ret && ret != ENOMEM) {
-        ret = decrypt_with(ctx, ses != NULL ? ses : &req->tgt->keyblock,
-                           KU_TGS_REP_SESSION, rep);
+    if (retry) {
+        ret = open_with(ctx, strengthen, req->session_key,
+                        KU_TGS_REP_SESSION, false, rep, &retry);
         *how_out = strengthen != NULL ?
             "the strengthened session key (FAST, usage 8)" :
             "the ticket-granting ticket's session key (usage 8)";
     }
-    krb5_free_keyblock(ctx->k5, sub);
-    krb5_free_keyblock(ctx->k5, ses);
-    if (ret == ENOMEM)
+    if (!ret || !retry)
         return ret;
     if (ret == KRB5_BAD_ENCTYPE)
         ret = KRB5KRB_AP_ERR_BAD_INTEGRITY;
-    if (ret)
-        ks_error_set(ctx, ret, "opening the TGS-REP: neither the "
-                     "authenticator subkey nor the session key opens it "
-                     "(a reply to another request?)");
-    return ret;
+    return ks_error_set(ctx, ret, "opening the TGS-REP: neither the "
+                        "authenticator subkey nor the session key opens it "
+                        "(a reply to another request?)");
 }
 
 static krb5_error_code
@@ -333,7 +363,7 @@ verify_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
 }
 
 static krb5_error_code
-copy_second_ticket(const krb5_data *in, krb5_data *out)
+copy_bytes(const krb5_data *in, krb5_data *out)
 {
     out->magic = KV5M_DATA;
     out->data = malloc(in->length);
@@ -344,10 +374,33 @@ copy_second_ticket(const krb5_data *in, krb5_data *out)
     return 0;
 }
 
-/* Deep copies of the checked reply. */
+/* The Ticket inside the TGS-REP REPLY, as the KDC sent it (RFC 4120
+ * 5.4.2: [APPLICATION 13] SEQUENCE { ..., ticket [5] Ticket, ... }), into
+ * *ticket_out, pointing into REPLY.  False when it cannot be found. */
+static bool
+raw_ticket(const krb5_data *reply, krb5_data *ticket_out)
+{
+    static const struct ks_der_step path[] = {
+        { KS_DER_APPLICATION, 13 }, { KS_DER_UNIVERSAL, 16 },
+        { KS_DER_CONTEXT, 5 }, { KS_DER_APPLICATION, 1 },
+    };
+    struct ks_der_tlv tlv;
+
+    if (ks_der_find((const uint8_t *)reply->data, reply->length, path,
+                    sizeof(path) / sizeof(path[0]), &tlv) != 0)
+        return false;
+    ticket_out->magic = KV5M_DATA;
+    ticket_out->length = (unsigned int)tlv.total_len;
+    ticket_out->data = (char *)tlv.start;
+    return true;
+}
+
+/* Deep copies of the checked reply; the ticket is TICKET_DER (the KDC's
+ * bytes), or REP's ticket encoded again when NULL. */
 static krb5_error_code
 make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
-           const krb5_kdc_rep *rep, krb5_creds **creds_out)
+           const krb5_kdc_rep *rep, const krb5_data *ticket_der,
+           krb5_creds **creds_out)
 {
     const krb5_enc_kdc_rep_part *enc = rep->enc_part2;
     bool s4u = req->hook != NULL && req->hook->checks_client;
@@ -364,7 +417,7 @@ make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
                               &c->client);
     /* As MIT does: a user-to-user ticket keeps the TGT it is in. */
     if (!ret && u2u && req->second_ticket.length != 0)
-        ret = copy_second_ticket(&req->second_ticket, &c->second_ticket);
+        ret = copy_bytes(&req->second_ticket, &c->second_ticket);
     if (!ret)
         ret = krb5_copy_principal(ctx->k5, enc->server, &c->server);
     if (!ret)
@@ -372,14 +425,18 @@ make_creds(struct ks_context *ctx, const struct ks_tgs_request *req,
                                           &c->keyblock);
     if (!ret && enc->caddrs != NULL)
         ret = krb5_copy_addresses(ctx->k5, enc->caddrs, &c->addresses);
-    if (!ret)
+    if (!ret && ticket_der != NULL)
+        ret = copy_bytes(ticket_der, &c->ticket);
+    else if (!ret)
         ret = encode_krb5_ticket(rep->ticket, &ticket);
     if (ret) {
         krb5_free_creds(ctx->k5, c);
         return ret;
     }
-    c->ticket = *ticket;
-    free(ticket);
+    if (ticket != NULL) {
+        c->ticket = *ticket;
+        free(ticket);
+    }
     c->times = enc->times;
     c->ticket_flags = enc->flags;
     c->is_skey = u2u;
@@ -411,6 +468,8 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     krb5_kdc_rep *rep = NULL;
     krb5_creds *creds = NULL;
     krb5_keyblock *strengthen = NULL;
+    krb5_data ticket;
+    const krb5_data *ticket_der = NULL;
     const char *how = NULL;
     unsigned char tag;
     krb5_error_code ret;
@@ -427,10 +486,13 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     ret = decode_krb5_tgs_rep(reply, &rep);
     if (ret)
         return ks_error_set(ctx, ret, "decoding the TGS-REP");
+    /* Its bytes, for the FAST checksum and the cache: not encoded again. */
+    if (raw_ticket(reply, &ticket))
+        ticket_der = &ticket;
     if (req->fast != NULL) {
         KS_MTRACE_FAST_DECODE(ctx);
-        ret = ks_fast_open_reply(ctx, req->fast, rep, req->nonce,
-                                 &strengthen);
+        ret = ks_fast_open_reply_raw(ctx, req->fast, rep, ticket_der,
+                                     req->nonce, &strengthen);
         /* The armor key comes from this request's subkey. */
         if (ret == KRB5KRB_AP_ERR_BAD_INTEGRITY)
             ks_error_prefix(ctx, ret, "opening the TGS-REP (a reply to "
@@ -442,7 +504,7 @@ ks_tgs_open_reply(struct ks_context *ctx, const struct ks_tgs_request *req,
     if (!ret)
         ret = verify_reply(ctx, req, rep);
     if (!ret)
-        ret = make_creds(ctx, req, rep, &creds);
+        ret = make_creds(ctx, req, rep, ticket_der, &creds);
     if (!ret) {
         trace_reply(ctx, rep, how);
         KS_MTRACE_TGS_REPLY(ctx, rep->client, rep->enc_part2->server,
@@ -484,9 +546,9 @@ ks_tgs_reply_keys(struct ks_context *ctx, const struct ks_tgs_request *req,
         goto done;
     }
     if (!ret)
-        ret = ks_fast_reply_key(ctx, strengthen, req->subkey, &sub);
+        ret = ks_fast_reply_key_k(ctx, strengthen, req->subkey_key, &sub);
     if (!ret)
-        ret = ks_fast_reply_key(ctx, strengthen, &req->tgt->keyblock, &ses);
+        ret = ks_fast_reply_key_k(ctx, strengthen, req->session_key, &ses);
 
 done:
     krb5_free_kdc_rep(ctx->k5, rep);

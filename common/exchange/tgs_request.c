@@ -11,15 +11,19 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/keys.h"
 #include "core/secret.h"
 #include "exchange/apreq.h"
 #include "core/text.h"
 #include "core/mit_trace.h"
 #include "exchange/fast.h"
 #include "core/krb5_private.h"
+#include "wire/der_write.h"
 #include "exchange/tgs.h"
 #include "exchange/tgs_int.h"
 
+/* [APPLICATION 12], constructed. */
+#define TAG_TGS_REQ 0x6c
 /* PA-TGS-REQ (RFC 4120 5.2.7.1). */
 #define PA_TGS_REQ 1
 /* Key usages (RFC 4120 7.5.1). */
@@ -45,6 +49,8 @@ ks_tgs_request_free(struct ks_context *ctx, struct ks_tgs_request *req)
     krb5_free_creds(ctx->k5, req->tgt);
     krb5_free_principal(ctx->k5, req->server);
     krb5_free_keyblock(ctx->k5, req->subkey);
+    krb5_k_free_key(ctx->k5, req->subkey_key);
+    krb5_k_free_key(ctx->k5, req->session_key);
     free(req->etypes);
     krb5_free_data_contents(ctx->k5, &req->second_ticket);
     ks_fast_free(ctx, req->fast);
@@ -96,6 +102,20 @@ default_till(const krb5_creds *tgt, krb5_flags kdc_options)
 
 static krb5_error_code copy_der(const krb5_data *in, krb5_data *out);
 
+/* Key objects for the subkey and the TGT session key: the session key's
+ * is the run's, so its derived keys (checksum, authenticator, PRF) are
+ * made once per TGT, not once per request. */
+static krb5_error_code
+request_keys(struct ks_context *ctx, struct ks_tgs_request *req)
+{
+    krb5_error_code ret;
+
+    ret = krb5_k_create_key(ctx->k5, req->subkey, &req->subkey_key);
+    if (!ret)
+        ret = ks_keys_get(ctx, &req->tgt->keyblock, &req->session_key);
+    return ret;
+}
+
 /* A request with everything but the encoding: names, nonce, times,
  * subkey. */
 static krb5_error_code
@@ -126,6 +146,8 @@ new_request(struct ks_context *ctx, const krb5_creds *tgt,
             krb5_c_make_random_key(ctx->k5, tgt->keyblock.enctype,
                                    req->subkey);
     }
+    if (!ret)
+        ret = request_keys(ctx, req);
     if (ret) {
         ks_tgs_request_free(ctx, req);
         return ret;
@@ -173,7 +195,7 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
     krb5_error_code ret;
 
     /* Type 0: the mandatory keyed checksum of the session key's type. */
-    ret = krb5_c_make_checksum(ctx->k5, 0, &req->tgt->keyblock,
+    ret = krb5_k_make_checksum(ctx->k5, 0, req->session_key,
                                KU_TGS_REQ_AUTH_CKSUM, body, &cksum);
     if (ret)
         goto cleanup;
@@ -184,7 +206,7 @@ make_authenticator(struct ks_context *ctx, struct ks_tgs_request *req,
     auth.ctime = req->ctime;
     auth.cusec = req->cusec;
     auth.subkey = req->subkey;
-    ret = ks_apreq_seal_authenticator(ctx, &req->tgt->keyblock,
+    ret = ks_apreq_seal_authenticator(ctx, req->session_key,
                                       KU_TGS_REQ_AUTH, &auth, enc_out);
 
 cleanup:
@@ -234,7 +256,7 @@ decode_second_ticket(struct ks_context *ctx, const struct ks_tgs_request *req,
  */
 static krb5_error_code
 fast_padata(struct ks_context *ctx, struct ks_tgs_request *req,
-            krb5_kdc_req *kr, const krb5_data *ap, krb5_pa_data *pa,
+            const krb5_data *body, const krb5_data *ap, krb5_pa_data *pa,
             krb5_pa_data **extra, krb5_pa_data **fx_out,
             krb5_pa_data ***padata_out)
 {
@@ -242,9 +264,8 @@ fast_padata(struct ks_context *ctx, struct ks_tgs_request *req,
     size_t n = 0;
     krb5_error_code ret;
 
-    kr->padata = extra;
-    ret = ks_fast_make_padata(ctx, req->fast, kr, ap, fx_out);
-    kr->padata = NULL;
+    /* The inner req-body is the outer one: encoded once. */
+    ret = ks_fast_make_padata_body(ctx, req->fast, extra, body, ap, fx_out);
     if (ret)
         return ret;
     while (extra != NULL && extra[n] != NULL)
@@ -260,12 +281,45 @@ fast_padata(struct ks_context *ctx, struct ks_tgs_request *req,
     return 0;
 }
 
+/*
+ * KDC-REQ ::= [APPLICATION 12] SEQUENCE { pvno [1] 5, msg-type [2] 12,
+ * padata [3], req-body [4] } (RFC 4120 5.4.1) around BODY, the DER
+ * req-body the checksum covered: libkrb5's encode_krb5_tgs_req would
+ * encode the body a second time.
+ */
+static krb5_error_code
+encode_tgs_req(krb5_pa_data **padata, const krb5_data *body, krb5_data *out)
+{
+    krb5_data pvno = { 0 }, type = { 0 }, seq = { 0 }, *pa = NULL;
+    const krb5_data *fields[5] = { NULL, &pvno, &type, NULL, body };
+    krb5_error_code ret;
+
+    ret = ks_der_write_integer(KRB5_PVNO, &pvno);
+    if (!ret)
+        ret = ks_der_write_integer(KRB5_TGS_REQ, &type);
+    if (!ret)
+        ret = encode_krb5_padata_sequence(padata, &pa);
+    if (!ret) {
+        fields[3] = pa;
+        ret = ks_der_write_fields(fields, 5, &seq);
+    }
+    if (!ret)
+        ret = ks_der_write_tlv(TAG_TGS_REQ, &seq, 1, out);
+    ks_der_write_free(&pvno);
+    ks_der_write_free(&type);
+    ks_der_write_free(&seq);
+    if (pa != NULL)
+        ks_der_write_free(pa);
+    free(pa);
+    return ret;
+}
+
 /* Encode REQ: req-body, authenticator, AP-REQ, TGS-REQ. */
 static krb5_error_code
 encode_request(struct ks_context *ctx, struct ks_tgs_request *req)
 {
     krb5_kdc_req kr;
-    krb5_data *body = NULL, *ap = NULL, *out = NULL;
+    krb5_data *body = NULL, *ap = NULL;
     krb5_enc_data auth = { 0 };
     krb5_pa_data pa, **padata = NULL, **extra = NULL, *fx = NULL;
     krb5_ticket *second = NULL, *tickets[2] = { NULL, NULL };
@@ -293,17 +347,11 @@ encode_request(struct ks_context *ctx, struct ks_tgs_request *req)
     pa.length = ap->length;
     pa.contents = (krb5_octet *)ap->data;
     if (req->fast != NULL)
-        ret = fast_padata(ctx, req, &kr, ap, &pa, extra, &fx, &padata);
+        ret = fast_padata(ctx, req, body, ap, &pa, extra, &fx, &padata);
     else
         ret = join_padata(&pa, extra, &padata);
-    if (ret)
-        goto cleanup;
-    kr.padata = padata;
-    ret = encode_krb5_tgs_req(&kr, &out);
-    if (ret)
-        goto cleanup;
-    req->encoded = *out;
-    free(out);
+    if (!ret)
+        ret = encode_tgs_req(padata, body, &req->encoded);
 
 cleanup:
     free(padata);
@@ -368,7 +416,7 @@ ks_tgs_build_request(struct ks_context *ctx, const krb5_creds *tgt,
     if (!ret && opts != NULL && opts->fast)
         KS_MTRACE_FAST_ENCODE(ctx);
     if (!ret && opts != NULL && opts->fast)
-        ret = ks_fast_tgs_armor(ctx, req->subkey, &tgt->keyblock,
+        ret = ks_fast_tgs_armor(ctx, req->subkey_key, req->session_key,
                                 &req->fast);
     if (!ret)
         ret = encode_request(ctx, req);
@@ -536,9 +584,11 @@ ks_tgs_load_request(struct ks_context *ctx, krb5_ccache cc,
         ret = open_authenticator(ctx, req->tgt, &ap->authenticator, &auth);
     if (!ret)
         ret = take_parts(ctx, req, kr, auth);
+    if (!ret)
+        ret = request_keys(ctx, req);
     /* A FAST request's armor key follows from the subkey and TGT. */
     if (!ret && has_fast(kr))
-        ret = ks_fast_tgs_armor(ctx, req->subkey, &req->tgt->keyblock,
+        ret = ks_fast_tgs_armor(ctx, req->subkey_key, req->session_key,
                                 &req->fast);
     if (!ret)
         ret = copy_der(der, &req->encoded);

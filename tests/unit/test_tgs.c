@@ -209,6 +209,46 @@ test_build(const krb5_creds *tgt)
     ks_tgs_request_free(ctx, req);
 }
 
+/* The request as we write it (around a req-body encoded once and the
+ * ticket's own bytes) is what libkrb5's encoder makes of it, with FAST
+ * and without; a ticket that is no Ticket is refused before anything is
+ * sent. */
+static void
+test_encoding(const krb5_creds *tgt)
+{
+    krb5_principal s = princ("HTTP/web.test.realm@TEST.REALM");
+    struct ks_tgs_options o = { 0 };
+    struct ks_tgs_request *req = NULL;
+    krb5_kdc_req *kr = NULL;
+    krb5_data *again = NULL;
+    krb5_creds bad = *tgt;
+    char junk[] = { 0x30, 0x00 };
+
+    for (int fast = 0; fast < 2; fast++) {
+        o.fast = fast != 0;
+        ok(ks_tgs_build_request(ctx, tgt, s, &o, &req) == 0 &&
+           decode_krb5_tgs_req(&req->encoded, &kr) == 0 &&
+           encode_krb5_tgs_req(kr, &again) == 0 &&
+           again->length == req->encoded.length &&
+           memcmp(again->data, req->encoded.data, again->length) == 0,
+           "%s TGS-REQ: byte for byte libkrb5's encoding",
+           fast ? "a FAST" : "a plain");
+        krb5_free_data(k5, again);
+        again = NULL;
+        krb5_free_kdc_req(k5, kr);
+        kr = NULL;
+        ks_tgs_request_free(ctx, req);
+        req = NULL;
+    }
+    bad.ticket.data = junk;
+    bad.ticket.length = sizeof(junk);
+    o.fast = false;
+    is_int(ks_tgs_build_request(ctx, &bad, s, &o, &req), ASN1_BAD_ID,
+           "a cached ticket that is no Ticket is refused");
+    ok(req == NULL, "and no request made");
+    krb5_free_principal(k5, s);
+}
+
 static void
 test_load(krb5_creds *tgt)
 {
@@ -555,6 +595,7 @@ main(void)
     k5 = ctx->k5;
     tgt = fake_tgt("krbtgt/TEST.REALM@TEST.REALM", 0);
     test_build(tgt);
+    test_encoding(tgt);
     test_load(tgt);
     test_reply_checks(tgt);
     test_ok_as_delegate();
