@@ -245,6 +245,7 @@ show_ccache(struct lister *l, krb5_ccache cache)
         klist_report(l, ret, "while unparsing principal name");
         goto cleanup;
     }
+    l->defprinc = princ;
     if (l->e != NULL)
         ks_emit_string(l->e, "default_principal", l->defname);
     else
@@ -255,6 +256,7 @@ cleanup:
     krb5_free_principal(l->k5, princ);
     krb5_free_unparsed_name(l->k5, l->defname);
     l->defname = NULL;
+    l->defprinc = NULL;
     return status;
 }
 
@@ -465,6 +467,7 @@ main(int argc, char **argv)
         status = ks_cli_finish_output(run_json(&l));
     else
         status = ks_cli_finish_output(run(&l));
+    free(l.sname);
     ks_context_free(l.ctx);
     free(opts.min_lifetime);
     poptFreeContext(pc);
