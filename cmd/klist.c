@@ -447,6 +447,7 @@ main(int argc, char **argv)
                      argc, (const char **)argv, klist_options,
                      "[OPTION...] [name]");
     ks_cli.usage_exit = KS_EXIT_FAILURE;    /* MIT's klist exits 1 here */
+    ks_cli.no_config = true;                /* nothing of ours to read */
     parse_options(pc);
     if (opts.version) {
         ks_cli_print_version();
@@ -455,7 +456,8 @@ main(int argc, char **argv)
     }
     l.o = &opts;
     l.now = (krb5_timestamp)(uint32_t)time(NULL);
-    l.width = ks_text_local_width(l.now);
+    /* -s writes no time: no strftime for the width of one. */
+    l.width = opts.status ? 0 : ks_text_local_width(l.now);
     l.ctx = ks_cli_context();
     if (l.ctx == NULL) {
         poptFreeContext(pc);
