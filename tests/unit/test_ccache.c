@@ -408,6 +408,10 @@ test_lazy_order(const char *path)
     for (int o = 0; o < 2; o++) {
         cc = lazy_cache(path, 10, &tail);
         is_int(ks_ccache_index_load(ctx, cc, &idx), 0, "lazy: loads");
+        if (idx == NULL) {
+            krb5_cc_close(ctx->k5, cc);
+            return;
+        }
         for (int i = 0; i < 3; i++) {
             const krb5_creds *c = lazy_find(idx, orders[o][i]);
 
@@ -444,6 +448,10 @@ test_lazy_corrupt(const char *path)
     corrupt_at(path, tail);
     is_int(ks_ccache_index_load(ctx, cc, &idx), 0,
            "corrupt tail: the load reads no entry");
+    if (idx == NULL) {
+        krb5_cc_close(ctx->k5, cc);
+        return;
+    }
     ok(ticket_is(lazy_find(idx, "svc3/host@TEST.REALM"), "ticket 3"),
        "corrupt tail: svc3 before it is found");
     is_int(ks_ccache_index_error(idx), 0, "corrupt tail: not read yet");
@@ -470,6 +478,10 @@ test_lazy_corrupt(const char *path)
     cc = lazy_cache(path, 10, &tail);
     truncate(path, tail + 20);
     is_int(ks_ccache_index_load(ctx, cc, &idx), 0, "cut short: loads");
+    if (idx == NULL) {
+        krb5_cc_close(ctx->k5, cc);
+        return;
+    }
     ok(lazy_find(idx, "svc8/host@TEST.REALM") == NULL &&
        ks_ccache_index_error(idx) == 0, "cut short: svc8 absent, no error");
     ok(ticket_is(lazy_find(idx, "svc4/host@TEST.REALM"), "ticket 4"),
@@ -493,6 +505,10 @@ test_lazy_add(const char *path)
 
     cc = lazy_cache(path, 10, &tail);
     is_int(ks_ccache_index_load(ctx, cc, &idx), 0, "open scan: loads");
+    if (idx == NULL) {
+        krb5_cc_close(ctx->k5, cc);
+        return;
+    }
     ok(lazy_find(idx, "svc0/host@TEST.REALM") != NULL,
        "open scan: svc0 found near the start");
     snprintf(name, sizeof(name), "FILE:%s", path);
