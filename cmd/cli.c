@@ -363,7 +363,8 @@ ks_cli_context(void)
         return NULL;
     if (open_trace(&trace) != 0)
         return NULL;
-    ret = ks_context_new(ks_cli.program, &ctx, &msg);
+    ret = ks_cli.no_config ? ks_context_new_bare(ks_cli.program, &ctx, &msg)
+                           : ks_context_new(ks_cli.program, &ctx, &msg);
     if (ret) {
         const char *cfg = getenv("KRB5_CONFIG");
 

@@ -35,6 +35,9 @@ struct ks_cli {
     char *transport;            /* --transport udp|tcp */
     double timeout;             /* --timeout SECONDS, total bound */
     int retries;                /* --retries N */
+    /* The program uses none of kstep's krb5.conf settings (klist):
+     * ks_cli_context() does not read them. */
+    bool no_config;
 };
 
 /* The global state popt's callback fills in; set ks_cli.program first. */

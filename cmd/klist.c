@@ -245,6 +245,7 @@ show_ccache(struct lister *l, krb5_ccache cache)
         klist_report(l, ret, "while unparsing principal name");
         goto cleanup;
     }
+    l->defprinc = princ;
     if (l->e != NULL)
         ks_emit_string(l->e, "default_principal", l->defname);
     else
@@ -255,6 +256,7 @@ cleanup:
     krb5_free_principal(l->k5, princ);
     krb5_free_unparsed_name(l->k5, l->defname);
     l->defname = NULL;
+    l->defprinc = NULL;
     return status;
 }
 
@@ -445,6 +447,7 @@ main(int argc, char **argv)
                      argc, (const char **)argv, klist_options,
                      "[OPTION...] [name]");
     ks_cli.usage_exit = KS_EXIT_FAILURE;    /* MIT's klist exits 1 here */
+    ks_cli.no_config = true;                /* nothing of ours to read */
     parse_options(pc);
     if (opts.version) {
         ks_cli_print_version();
@@ -453,7 +456,8 @@ main(int argc, char **argv)
     }
     l.o = &opts;
     l.now = (krb5_timestamp)(uint32_t)time(NULL);
-    l.width = ks_text_local_width(l.now);
+    /* -s writes no time: no strftime for the width of one. */
+    l.width = opts.status ? 0 : ks_text_local_width(l.now);
     l.ctx = ks_cli_context();
     if (l.ctx == NULL) {
         poptFreeContext(pc);
@@ -465,6 +469,7 @@ main(int argc, char **argv)
         status = ks_cli_finish_output(run_json(&l));
     else
         status = ks_cli_finish_output(run(&l));
+    free(l.sname);
     ks_context_free(l.ctx);
     free(opts.min_lifetime);
     poptFreeContext(pc);

@@ -28,6 +28,9 @@ struct lister {
     krb5_timestamp now;
     unsigned int width;     /* of one printed time */
     char *defname;          /* default principal of the cache shown */
+    krb5_const_principal defprinc;  /* ... the same, parsed */
+    char *sname;            /* a server name, its buffer reused per line */
+    size_t sname_size;
     /* --json: the document is written to a buffer, and replaced by the
      * error document when the run fails (one document on stdout). */
     struct ks_emit *e;

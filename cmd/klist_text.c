@@ -3,27 +3,58 @@
  * headers, keytab entries, and each credential with what -f, -e, -a, -d
  * and -C add.  Times are written in the user's locale (core/text.h).
  */
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "core/flags.h"
 #include "core/text.h"
 #include "klist.h"
+#include "wire/der.h"
 
 /* Columns of a config entry's value, as MIT wraps it. */
 #define CONFIG_INDENT 8
 #define CONFIG_WRAP 72
 
+/*
+ * Times already written, by value: a cache's tickets share a handful of
+ * start and end times (ten thousand tickets from one kvno run have about
+ * seven), and each one written anew costs a localtime and a strftime
+ * (~4,700 instructions).  The width is the same for the whole run.
+ */
+#define TIME_SLOTS 16
+static struct {
+    bool set;
+    krb5_timestamp ts;
+    unsigned int width;
+    char text[128];
+} times_written[TIME_SLOTS];
+
 static void
 print_time(struct lister *l, krb5_timestamp ts)
 {
+    unsigned int slot = (uint32_t)ts % TIME_SLOTS;
     char buf[BUFSIZ];
 
-    fputs(ks_text_local(ts, l->width, buf, sizeof(buf)), stdout);
+    if (l->width + 1 > sizeof(times_written[0].text)) {
+        fputs(ks_text_local(ts, l->width, buf, sizeof(buf)), stdout);
+        return;
+    }
+    if (!times_written[slot].set || times_written[slot].ts != ts ||
+        times_written[slot].width != l->width) {
+        ks_text_local(ts, l->width, times_written[slot].text,
+                      sizeof(times_written[slot].text));
+        times_written[slot].ts = ts;
+        times_written[slot].width = l->width;
+        times_written[slot].set = true;
+    }
+    fputs(times_written[slot].text, stdout);
 }
 
 static void
@@ -277,7 +308,146 @@ print_main_line(struct lister *l, const krb5_creds *cred,
                                         : cred->times.authtime);
     fputs("  ", stdout);
     print_time(l, cred->times.endtime);
-    printf("  %s\n", sname);
+    fputs("  ", stdout);
+    fputs(sname, stdout);
+    putchar('\n');
+}
+
+/* DATA with krb5_unparse_name's quoting, at Q. */
+static char *
+quote(char *q, const krb5_data *data)
+{
+    for (unsigned int i = 0; i < data->length; i++) {
+        char c = data->data[i];
+
+        switch (c) {
+        case '@': case '/': case '\\':
+            *q++ = '\\';
+            *q++ = c;
+            break;
+        case '\t': *q++ = '\\'; *q++ = 't'; break;
+        case '\n': *q++ = '\\'; *q++ = 'n'; break;
+        case '\b': *q++ = '\\'; *q++ = 'b'; break;
+        case '\0': *q++ = '\\'; *q++ = '0'; break;
+        default: *q++ = c; break;
+        }
+    }
+    return q;
+}
+
+/*
+ * SERVER as krb5_unparse_name writes it ("a/b@R", separators and control
+ * characters quoted), into l->sname, a buffer kept for the whole listing:
+ * one allocation per line less.  (krb5_unparse_name_ext, which takes a
+ * buffer, leaks it when it is already large enough.)
+ */
+static krb5_error_code
+unparse_server(struct lister *l, krb5_const_principal server)
+{
+    size_t need = 2 * (size_t)server->realm.length + 2;
+    krb5_error_code ret;
+    char *q;
+
+    /* No name strings: a rarity, left to libkrb5. */
+    if (server->length <= 0) {
+        ret = krb5_unparse_name(l->k5, server, &q);
+        if (ret)
+            return ret;
+        free(l->sname);
+        l->sname = q;
+        l->sname_size = strlen(q) + 1;
+        return 0;
+    }
+    for (krb5_int32 i = 0; i < server->length; i++)
+        need += 2 * (size_t)server->data[i].length + 1;
+    if (need > l->sname_size) {
+        q = realloc(l->sname, need);
+        if (q == NULL)
+            return ENOMEM;
+        l->sname = q;
+        l->sname_size = need;
+    }
+    q = l->sname;
+    for (krb5_int32 i = 0; i < server->length; i++) {
+        if (i > 0)
+            *q++ = '/';
+        q = quote(q, &server->data[i]);
+    }
+    *q++ = '@';
+    q = quote(q, &server->realm);
+    *q = '\0';
+    return 0;
+}
+
+static bool
+der_is(const struct ks_der_tlv *t, const krb5_data *d)
+{
+    return t->value_len == d->length &&
+           memcmp(t->value, d->data, d->length) == 0;
+}
+
+/*
+ * Whether the DER Ticket names SERVER (realm and name strings), read in
+ * place.  Decoding every ticket (krb5_decode_ticket) costs ~6,000
+ * instructions and a dozen allocations, only to learn that its server is
+ * the one it is cached under, which it is but for referrals.  False when
+ * it cannot tell: the caller then decodes, as MIT's klist does, and shows
+ * what the decoded ticket says (a ticket libkrb5 cannot decode shows no
+ * line either way).
+ */
+static bool
+ticket_names(const krb5_data *ticket, krb5_const_principal server)
+{
+    static const struct ks_der_step ticket_path[] = {
+        { KS_DER_APPLICATION, 1 }, { KS_DER_UNIVERSAL, 16 },
+    };
+    const uint8_t *buf = (const uint8_t *)ticket->data;
+    struct ks_der_tlv seq, field, t, s;
+    size_t off, at;
+    krb5_int32 i = 0;
+    bool realm_ok = false;
+
+    if (ks_der_find(buf, ticket->length, ticket_path, 2, &seq) != 0)
+        return false;
+    /* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0], realm [1],
+     * sname [2] PrincipalName, enc-part [3] }. */
+    for (off = 0; off < seq.value_len; off += field.total_len) {
+        if (ks_der_read(seq.value + off, seq.value_len - off, &field) != 0 ||
+            field.cls != KS_DER_CONTEXT)
+            return false;
+        if (field.tag == 1) {
+            if (ks_der_read(field.value, field.value_len, &s) != 0 ||
+                s.constructed || s.cls != KS_DER_UNIVERSAL || s.tag != 27 ||
+                !der_is(&s, &server->realm))
+                return false;
+            realm_ok = true;
+        }
+        if (field.tag == 2)
+            break;
+    }
+    /* PrincipalName ::= SEQUENCE { name-type [0], name-string [1]
+     * SEQUENCE OF KerberosString } */
+    if (!realm_ok || off >= seq.value_len ||
+        ks_der_read(field.value, field.value_len, &t) != 0 ||
+        t.cls != KS_DER_UNIVERSAL || t.tag != 16 || !t.constructed)
+        return false;
+    for (at = 0; at < t.value_len; at += s.total_len) {
+        if (ks_der_read(t.value + at, t.value_len - at, &s) != 0)
+            return false;
+        if (s.cls == KS_DER_CONTEXT && s.tag == 1)
+            break;
+    }
+    if (at >= t.value_len ||
+        ks_der_read(s.value, s.value_len, &seq) != 0 ||
+        seq.cls != KS_DER_UNIVERSAL || seq.tag != 16 || !seq.constructed)
+        return false;
+    for (off = 0; off < seq.value_len; off += s.total_len, i++) {
+        if (ks_der_read(seq.value + off, seq.value_len - off, &s) != 0 ||
+            s.constructed || s.cls != KS_DER_UNIVERSAL || s.tag != 27 ||
+            i >= server->length || !der_is(&s, &server->data[i]))
+            return false;
+    }
+    return i == server->length;
 }
 
 void
@@ -285,27 +455,33 @@ klist_text_credential(struct lister *l, const krb5_creds *cred)
 {
     krb5_boolean is_config = krb5_is_config_principal(l->k5, cred->server);
     krb5_ticket *tkt = NULL;
-    char *name = NULL, *sname = NULL;
+    char *name = NULL;
     krb5_error_code ret;
     int extra = 0, col = 0;
 
-    ret = krb5_unparse_name(l->k5, cred->client, &name);
-    if (ret) {
-        klist_report(l, ret, "while unparsing client name");
-        goto cleanup;
+    /* The default client's name is known: unparse only another's. */
+    if (l->defprinc == NULL ||
+        !krb5_principal_compare(l->k5, cred->client, l->defprinc)) {
+        ret = krb5_unparse_name(l->k5, cred->client, &name);
+        if (ret) {
+            klist_report(l, ret, "while unparsing client name");
+            goto cleanup;
+        }
     }
-    ret = krb5_unparse_name(l->k5, cred->server, &sname);
+    ret = unparse_server(l, cred->server);
     if (ret) {
         klist_report(l, ret, "while unparsing server name");
         goto cleanup;
     }
-    if (!is_config) {
+    /* The ticket only for -e, or when it may name another server. */
+    if (!is_config && (l->o->etype || !ticket_names(&cred->ticket,
+                                                     cred->server)))
         (void)krb5_decode_ticket(&cred->ticket, &tkt);
-        print_main_line(l, cred, sname);
-    } else {
+    if (!is_config)
+        print_main_line(l, cred, l->sname);
+    else
         col = print_config_name(cred->server);
-    }
-    if (strcmp(name, l->defname) != 0) {
+    if (name != NULL && strcmp(name, l->defname) != 0) {
         printf("\tfor client %s", name);
         extra++;
     }
@@ -319,7 +495,6 @@ klist_text_credential(struct lister *l, const krb5_creds *cred)
 
 cleanup:
     krb5_free_unparsed_name(l->k5, name);
-    krb5_free_unparsed_name(l->k5, sname);
     krb5_free_ticket(l->k5, tkt);
 }
 

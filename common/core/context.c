@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,9 +9,9 @@
 #include "core/keys.h"
 #include "core/mit_trace.h"
 
-krb5_error_code
-ks_context_new(const char *program, struct ks_context **ctx_out,
-               char **msg_out)
+static krb5_error_code
+context_new(const char *program, bool with_config,
+            struct ks_context **ctx_out, char **msg_out)
 {
     struct ks_context *ctx = NULL;
     krb5_error_code ret;
@@ -32,7 +33,7 @@ ks_context_new(const char *program, struct ks_context **ctx_out,
         free(ctx);
         return ret;
     }
-    ret = ks_config_load(ctx->k5, &ctx->config);
+    ret = with_config ? ks_config_load(ctx->k5, &ctx->config) : 0;
     if (ret) {
         if (msg_out != NULL) {
             msg = krb5_get_error_message(ctx->k5, ret);
@@ -46,6 +47,20 @@ ks_context_new(const char *program, struct ks_context **ctx_out,
     ks_mit_trace_open_env(&ctx->mit_trace);
     *ctx_out = ctx;
     return 0;
+}
+
+krb5_error_code
+ks_context_new(const char *program, struct ks_context **ctx_out,
+               char **msg_out)
+{
+    return context_new(program, true, ctx_out, msg_out);
+}
+
+krb5_error_code
+ks_context_new_bare(const char *program, struct ks_context **ctx_out,
+                    char **msg_out)
+{
+    return context_new(program, false, ctx_out, msg_out);
 }
 
 void

@@ -61,6 +61,16 @@ struct ks_context {
 krb5_error_code ks_context_new(const char *program,
                                struct ks_context **ctx_out, char **msg_out);
 
+/*
+ * As ks_context_new, but without kstep's own settings (ctx->config stays
+ * zeroed, nothing of krb5.conf is read beyond what krb5_init_context
+ * reads): for a program that uses none of them (klist, whose -s runs in
+ * shell prompts), as MIT's klist reads no more.
+ */
+krb5_error_code ks_context_new_bare(const char *program,
+                                    struct ks_context **ctx_out,
+                                    char **msg_out);
+
 /* Attach a trace sink; the context owns it from now on. */
 void ks_context_set_trace(struct ks_context *ctx, struct ks_trace *trace);
 

@@ -24,22 +24,31 @@ short_escape(unsigned char c)
 void
 ks_json_string_len(FILE *out, const char *s, size_t len)
 {
+    size_t run = 0;
+
     fputc('"', out);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         const char *escape;
 
-        /* Most bytes pass as they are: no table look-up for them. */
+        /* Most bytes pass as they are, written a run at a time: one
+         * fputc each was a third of what klist --json of ten thousand
+         * tickets cost. */
         if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
-            fputc(c, out);
+            run++;
             continue;
         }
+        if (run > 0)
+            fwrite(s + i - run, 1, run, out);
+        run = 0;
         escape = short_escape(c);
         if (escape != NULL)
             fputs(escape, out);
         else
             fprintf(out, "\\u%04x", c);
     }
+    if (run > 0)
+        fwrite(s + len - run, 1, run, out);
     fputc('"', out);
 }
 

@@ -24,7 +24,7 @@ ks_text_principal(krb5_context k5, krb5_const_principal princ, char *buf,
 /* T (unsigned: y2038) in UTC, as RFC 3339 (ISO) or for people; the
  * number of seconds when it cannot be written. */
 static const char *
-utc(krb5_timestamp t, bool iso, char *buf, size_t len)
+utc_format(krb5_timestamp t, bool iso, char *buf, size_t len)
 {
     time_t secs = (time_t)(uint32_t)t;
     struct tm tm;
@@ -35,6 +35,41 @@ utc(krb5_timestamp t, bool iso, char *buf, size_t len)
                 : strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
     if (n == 0)
         snprintf(buf, len, "%lu", (unsigned long)(uint32_t)t);
+    return buf;
+}
+
+/*
+ * utc_format, remembered by value: a listing writes the same few times
+ * again and again (ten thousand tickets from one kvno run share about
+ * seven), and gmtime_r and strftime cost ~2,000 instructions each time.
+ * The programs are single-threaded.
+ */
+#define UTC_SLOTS 8
+static struct {
+    bool set, iso;
+    krb5_timestamp t;
+    char text[32];
+} utc_written[UTC_SLOTS];
+
+static const char *
+utc(krb5_timestamp t, bool iso, char *buf, size_t len)
+{
+    unsigned int slot = ((uint32_t)t * 2u + iso) % UTC_SLOTS;
+    size_t n;
+
+    if (!utc_written[slot].set || utc_written[slot].t != t ||
+        utc_written[slot].iso != iso) {
+        utc_format(t, iso, utc_written[slot].text,
+                   sizeof(utc_written[slot].text));
+        utc_written[slot].t = t;
+        utc_written[slot].iso = iso;
+        utc_written[slot].set = true;
+    }
+    n = strlen(utc_written[slot].text);
+    /* A buffer too short: what utc_format does with it. */
+    if (n >= len || n + 1 >= sizeof(utc_written[slot].text))
+        return utc_format(t, iso, buf, len);
+    memcpy(buf, utc_written[slot].text, n + 1);
     return buf;
 }
 

@@ -147,6 +147,8 @@ home_tgt(struct ks_context *ctx, krb5_ccache cc,
     KS_MTRACE_CC_RETRIEVE(ctx, cc, ks_ccache_index_client(idx), tgs,
                           *tgt_out != NULL ? 0 : KRB5_CC_NOTFOUND);
     if (*tgt_out == NULL)
+        ret = ks_ccache_index_error(idx);
+    if (*tgt_out == NULL && ret == 0)
         ret = ks_error_set(ctx, KRB5_CC_NOTFOUND, "no valid ticket-granting "
                            "ticket %s in the credentials cache (run kinit "
                            "first)", ks_text_principal(ctx->k5, tgs, name, sizeof(name)));

@@ -111,6 +111,10 @@ local_tgt(struct walk *w, const krb5_creds **tgt_out)
     c = find_valid(w, tgs, 0);
     mtrace_lookup(w, tgs, c);
     ks_text_principal(w->ctx->k5, tgs, name, sizeof(name));
+    if (c == NULL && (ret = ks_ccache_index_error(w->idx)) != 0) {
+        krb5_free_principal(w->ctx->k5, tgs);
+        return ret;
+    }
     if (c != NULL) {
         KS_MTRACE_TKT_CREDS_LOCAL_TGT(w->ctx, ks_ccache_index_client(w->idx),
                                       tgs);
@@ -701,6 +705,9 @@ get_one(struct walk *w, krb5_const_principal server, krb5_creds **creds_out)
     mtrace_lookup(w, server, cached);
     if (cached != NULL)
         return copy_cached(w, cached, creds_out);
+    /* Not cached, or the cache could not be read that far. */
+    if ((ret = ks_ccache_index_error(w->idx)) != 0)
+        return ret;
     if (w->opts->cached_only)
         return ks_error_set(w->ctx, KRB5_CC_NOTFOUND, "no valid ticket in "
                             "the cache, and only cached tickets were to be "
@@ -947,7 +954,9 @@ ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
         if (c == NULL && batchable(&w, &jobs[i]))
             pending++;
     }
-    if (pending > 1 && !w.opts->cached_only) {
+    /* A cache unreadable part-way: each job fails alone in get_one. */
+    if (pending > 1 && !w.opts->cached_only &&
+        ks_ccache_index_error(w.idx) == 0) {
         list = calloc(pending < BATCH_CHUNK ? pending : BATCH_CHUNK,
                       sizeof(*list));
         if (list == NULL)

@@ -7,7 +7,11 @@
  * tickets out (ks_ccache_remove), and MIT klist's -s rule
  * (ks_ccache_current).  Which tickets a store replaces
  * (ks_ccache_replaces), and their removal from MEMORY and FILE caches
- * (ks_ccache_remove_replaced).
+ * (ks_ccache_remove_replaced).  Last, the lazy index (ks_ccache_index_*)
+ * on FILE caches: it reads only as far as a look-up needs (a corrupt tail
+ * and a ticket written after the load show it), answers the same in any
+ * order, keeps no second copy of what it added while its cursor was open,
+ * and reports a cache unreadable part-way in the words of a failed load.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,10 +21,12 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <dirent.h>
 
 #include "creds/ccache.h"
+#include "creds/ccache_lookup.h"
 #include "creds/ccstatus.h"
 #include "tap.h"
 
@@ -424,6 +430,270 @@ test_current(void)
     current_case(none, good, 0, false, "current: an empty cache is not");
 }
 
+/*
+ * The lazy index.
+ */
+
+#define LAZY_CLIENT "alice@TEST.REALM"
+
+/* A service ticket svcN/host@TEST.REALM of the test client, ending at
+ * END, its ticket bytes naming N and TAG. */
+static krb5_creds *
+lazy_creds(const char *server, krb5_timestamp end, const char *tag)
+{
+    krb5_creds *c = fake_creds(LAZY_CLIENT, tag);
+
+    krb5_free_principal(ctx->k5, c->server);
+    krb5_parse_name(ctx->k5, server, &c->server);
+    c->times.authtime = c->times.starttime = end - 36000;
+    c->times.endtime = end;
+    return c;
+}
+
+static void
+lazy_store(krb5_ccache cc, const char *server, krb5_timestamp end,
+           const char *tag)
+{
+    krb5_creds *c = lazy_creds(server, end, tag);
+
+    krb5_cc_store_cred(ctx->k5, cc, c);
+    krb5_free_creds(ctx->k5, c);
+}
+
+static off_t
+file_size(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/*
+ * PATH made afresh: the TGT, svc0..svc(N-1), a ticket of another client,
+ * a second svc1 lasting longer than the first.  *TAIL_OUT gets the offset
+ * where svc(N/2) starts.
+ */
+static krb5_ccache
+lazy_cache(const char *path, int n, off_t *tail_out)
+{
+    char name[600], server[64], tag[32];
+    krb5_principal me = NULL;
+    krb5_creds *other;
+    krb5_ccache cc = NULL;
+    krb5_timestamp end = (krb5_timestamp)time(NULL) + 36000;
+
+    snprintf(name, sizeof(name), "FILE:%s", path);
+    unlink(path);
+    krb5_cc_resolve(ctx->k5, name, &cc);
+    krb5_parse_name(ctx->k5, LAZY_CLIENT, &me);
+    krb5_cc_initialize(ctx->k5, cc, me);
+    krb5_free_principal(ctx->k5, me);
+    lazy_store(cc, "krbtgt/TEST.REALM@TEST.REALM", end, "tgt");
+    for (int i = 0; i < n; i++) {
+        if (i == n / 2)
+            *tail_out = file_size(path);
+        snprintf(server, sizeof(server), "svc%d/host@TEST.REALM", i);
+        snprintf(tag, sizeof(tag), "ticket %d", i);
+        lazy_store(cc, server, end, tag);
+    }
+    other = lazy_creds("svc2/host@TEST.REALM", end, "bob's");
+    krb5_free_principal(ctx->k5, other->client);
+    krb5_parse_name(ctx->k5, "bob@TEST.REALM", &other->client);
+    krb5_cc_store_cred(ctx->k5, cc, other);
+    krb5_free_creds(ctx->k5, other);
+    lazy_store(cc, "svc1/host@TEST.REALM", end + 600, "svc1 again");
+    return cc;
+}
+
+static const krb5_creds *
+lazy_find(struct ks_ccache_index *idx, const char *server)
+{
+    struct ks_ccache_match m = { 0 };
+    krb5_principal p = NULL;
+    const krb5_creds *c;
+
+    m.now = (krb5_timestamp)time(NULL);
+    krb5_parse_name(ctx->k5, server, &p);
+    c = ks_ccache_index_find(idx, p, &m);
+    krb5_free_principal(ctx->k5, p);
+    return c;
+}
+
+static bool
+ticket_is(const krb5_creds *c, const char *tag)
+{
+    return c != NULL && c->ticket.length == strlen(tag) &&
+           memcmp(c->ticket.data, tag, c->ticket.length) == 0;
+}
+
+/* Overwrite 16 bytes at OFF with 0xff: a length no file can hold. */
+static void
+corrupt_at(const char *path, off_t off)
+{
+    unsigned char junk[16];
+    FILE *f = fopen(path, "r+b");
+
+    memset(junk, 0xff, sizeof(junk));
+    if (f == NULL)
+        return;
+    fseeko(f, off, SEEK_SET);
+    fwrite(junk, 1, sizeof(junk), f);
+    fclose(f);
+}
+
+/* Answers do not depend on the order of the look-ups: svc1 is the first
+ * svc1 in the cache whether it is asked for first or after a miss. */
+static void
+test_lazy_order(const char *path)
+{
+    static const char *orders[2][3] = {
+        { "svc1/host@TEST.REALM", "none/host@TEST.REALM",
+          "svc7/host@TEST.REALM" },
+        { "none/host@TEST.REALM", "svc7/host@TEST.REALM",
+          "svc1/host@TEST.REALM" },
+    };
+    struct ks_ccache_index *idx = NULL;
+    krb5_ccache cc;
+    off_t tail;
+
+    for (int o = 0; o < 2; o++) {
+        cc = lazy_cache(path, 10, &tail);
+        is_int(ks_ccache_index_load(ctx, cc, &idx), 0, "lazy: loads");
+        if (idx == NULL) {
+            krb5_cc_close(ctx->k5, cc);
+            return;
+        }
+        for (int i = 0; i < 3; i++) {
+            const krb5_creds *c = lazy_find(idx, orders[o][i]);
+
+            if (orders[o][i][1] == 'o')
+                ok(c == NULL, "lazy (order %d): a miss", o);
+            else if (orders[o][i][3] == '1')
+                ok(ticket_is(c, "ticket 1"),
+                   "lazy (order %d): svc1 is the first in the cache", o);
+            else
+                ok(ticket_is(c, "ticket 7"), "lazy (order %d): svc7", o);
+        }
+        ok(lazy_find(idx, "svc2/host@TEST.REALM") != NULL &&
+           ticket_is(lazy_find(idx, "svc2/host@TEST.REALM"), "ticket 2"),
+           "lazy (order %d): svc2 is alice's, not bob's", o);
+        is_int(ks_ccache_index_count(idx), 12,
+               "lazy (order %d): TGT, 10 services and svc1 again; no bob", o);
+        is_int(ks_ccache_index_error(idx), 0, "lazy (order %d): no error", o);
+        ks_ccache_index_free(ctx, idx);
+        krb5_cc_close(ctx->k5, cc);
+    }
+}
+
+/* Only as far as asked: a corrupt tail goes unseen by a look-up that
+ * stops before it, and stops one that needs it, in load's words. */
+static void
+test_lazy_corrupt(const char *path)
+{
+    struct ks_ccache_index *idx = NULL;
+    krb5_ccache cc;
+    const char *msg;
+    off_t tail = 0;
+
+    cc = lazy_cache(path, 10, &tail);
+    corrupt_at(path, tail);
+    is_int(ks_ccache_index_load(ctx, cc, &idx), 0,
+           "corrupt tail: the load reads no entry");
+    if (idx == NULL) {
+        krb5_cc_close(ctx->k5, cc);
+        return;
+    }
+    ok(ticket_is(lazy_find(idx, "svc3/host@TEST.REALM"), "ticket 3"),
+       "corrupt tail: svc3 before it is found");
+    is_int(ks_ccache_index_error(idx), 0, "corrupt tail: not read yet");
+    ok(lazy_find(idx, "svc8/host@TEST.REALM") == NULL,
+       "corrupt tail: svc8 after it is not");
+    is_int(ks_ccache_index_error(idx), KRB5_CC_FORMAT,
+           "corrupt tail: the failure is kept");
+    /* Another message in between: asking again sets it back. */
+    krb5_set_error_message(ctx->k5, KRB5_CC_FORMAT, "something else");
+    ks_ccache_index_error(idx);
+    msg = ks_context_message(ctx, KRB5_CC_FORMAT);
+    ok(strncmp(msg, "reading the credentials cache FILE:", 35) == 0 &&
+       strstr(msg, path) != NULL,
+       "corrupt tail: the message names the cache: %s", msg);
+    ks_context_free_message(ctx, msg);
+    ok(ticket_is(lazy_find(idx, "svc4/host@TEST.REALM"), "ticket 4"),
+       "corrupt tail: what was read before it still counts");
+    ok(lazy_find(idx, "svc9/host@TEST.REALM") == NULL,
+       "corrupt tail: no reading past a failure");
+    ks_ccache_index_free(ctx, idx);
+    krb5_cc_close(ctx->k5, cc);
+
+    /* Cut short in the middle of an entry: libkrb5 sees the end there. */
+    cc = lazy_cache(path, 10, &tail);
+    truncate(path, tail + 20);
+    is_int(ks_ccache_index_load(ctx, cc, &idx), 0, "cut short: loads");
+    if (idx == NULL) {
+        krb5_cc_close(ctx->k5, cc);
+        return;
+    }
+    ok(lazy_find(idx, "svc8/host@TEST.REALM") == NULL &&
+       ks_ccache_index_error(idx) == 0, "cut short: svc8 absent, no error");
+    ok(ticket_is(lazy_find(idx, "svc4/host@TEST.REALM"), "ticket 4"),
+       "cut short: svc4 before the cut");
+    is_int(ks_ccache_index_count(idx), 6, "cut short: TGT and svc0..svc4");
+    ks_ccache_index_free(ctx, idx);
+    krb5_cc_close(ctx->k5, cc);
+}
+
+/* Stored while the cursor is open: what another handle appends is read
+ * on into; what this program stored and added is not kept twice. */
+static void
+test_lazy_add(const char *path)
+{
+    struct ks_ccache_index *idx = NULL;
+    krb5_creds *mine = NULL;
+    const krb5_creds *kept = NULL;
+    krb5_ccache cc, other = NULL;
+    char name[600];
+    off_t tail;
+
+    cc = lazy_cache(path, 10, &tail);
+    is_int(ks_ccache_index_load(ctx, cc, &idx), 0, "open scan: loads");
+    if (idx == NULL) {
+        krb5_cc_close(ctx->k5, cc);
+        return;
+    }
+    ok(lazy_find(idx, "svc0/host@TEST.REALM") != NULL,
+       "open scan: svc0 found near the start");
+    snprintf(name, sizeof(name), "FILE:%s", path);
+    krb5_cc_resolve(ctx->k5, name, &other);
+    lazy_store(other, "late/host@TEST.REALM",
+               (krb5_timestamp)time(NULL) + 3600, "late");
+    krb5_cc_close(ctx->k5, other);
+    mine = lazy_creds("new/host@TEST.REALM",
+                      (krb5_timestamp)time(NULL) + 3600, "new");
+    krb5_cc_store_cred(ctx->k5, cc, mine);
+    is_int(ks_ccache_index_add(ctx, idx, mine, &kept), 0, "open scan: added");
+    ok(lazy_find(idx, "new/host@TEST.REALM") == kept,
+       "open scan: the added ticket is found, and is the index's copy");
+    ok(ticket_is(lazy_find(idx, "late/host@TEST.REALM"), "late"),
+       "open scan: a ticket stored after the load is read on into");
+    is_int(ks_ccache_index_count(idx), 14,
+           "open scan: 12, late and new once (its copy in the file not kept)");
+    krb5_free_creds(ctx->k5, mine);
+    ks_ccache_index_free(ctx, idx);
+    krb5_cc_close(ctx->k5, cc);
+}
+
+static void
+test_lazy(void)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/lazy", dir);
+    test_lazy_order(path);
+    test_lazy_corrupt(path);
+    test_lazy_add(path);
+    unlink(path);
+}
+
 int
 main(void)
 {
@@ -446,6 +716,7 @@ main(void)
     snprintf(name, sizeof(name), "FILE:%s/replaced", dir);
     test_remove_replaced(name);
     test_current();
+    test_lazy();
     unlink(path);
     rmdir(dir);
     ks_context_free(ctx);
