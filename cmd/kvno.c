@@ -373,7 +373,8 @@ run_special(struct kvno_run *r, const struct ks_tgs_get_options *go)
 
 /* A plain run (no -k, --json, --out-cache, -I, -U or --u2u) needs only
  * each ticket's kvno in the end: it is read as the ticket comes, and the
- * ticket let go, so a long run holds a few bytes per service. */
+ * ticket let go, so a long run holds a few hundred bytes per service
+ * (its name, job and kvno), not every ticket. */
 static krb5_error_code
 plain_run_setup(struct kvno_run *r)
 {
