@@ -15,6 +15,7 @@
 
 #include "core/emit.h"
 #include "core/errors.h"
+#include "core/mit_trace.h"
 #include "creds/ccache.h"
 #include "exchange/s4u.h"
 #include "exchange/s4u_batch.h"
@@ -57,6 +58,9 @@ static struct poptOption kvno_options[] = {
     KS_OPT_TEXT('\0', "u2u", &kvno_opt.u2u, "CCACHE",
                 "user-to-user tickets, encrypted in the TGT of CCACHE's "
                 "principal"),
+    KS_OPT_TEXT('\0', "in-flight", &kvno_opt.in_flight, "N",
+                "keep up to N requests at the KDC at once (1-256; default "
+                "32)"),
     KS_OPT_COMMON,
     POPT_AUTOHELP
     POPT_TABLEEND
@@ -79,9 +83,30 @@ check_s4u_options(poptContext pc)
                            "requires option -I|-U|-F (protocol transition)");
 }
 
+/* --in-flight N: a whole number from 1 to KS_TGS_IN_FLIGHT_MAX. */
+static size_t
+parse_in_flight(poptContext pc)
+{
+    const char *s = kvno_opt.in_flight;
+    char *end = NULL, msg[160];
+    unsigned long v;
+
+    if (s == NULL)
+        return 0;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (s[0] >= '0' && s[0] <= '9' && *end == '\0' && errno == 0 &&
+        v >= 1 && v <= KS_TGS_IN_FLIGHT_MAX)
+        return (size_t)v;
+    snprintf(msg, sizeof(msg), "bad --in-flight value '%.40s' (a number of "
+             "requests from 1 to %d)", s, KS_TGS_IN_FLIGHT_MAX);
+    ks_cli_usage_error(pc, 0, msg);
+    return 0;
+}
+
 /* Parse the command line; returns the service names (owned by PC). */
 static const char **
-parse_options(poptContext pc, size_t *count_out)
+parse_options(poptContext pc, size_t *count_out, size_t *in_flight_out)
 {
     const char **args;
     size_t n = 0;
@@ -94,6 +119,7 @@ parse_options(poptContext pc, size_t *count_out)
     if (kvno_opt.unknown && kvno_opt.sname != NULL)
         ks_cli_usage_error(pc, 0, "Options -u and -S are mutually exclusive");
     check_s4u_options(pc);
+    *in_flight_out = parse_in_flight(pc);
     args = poptGetArgs(pc);
     while (args != NULL && args[n] != NULL)
         n++;
@@ -126,6 +152,7 @@ run_free(struct kvno_run *r)
         free(r->json[i].message);
     free(r->json);
     free(r->shown);
+    free(r->seen);
     for (size_t i = 0; r->servers != NULL && i < r->n; i++)
         krb5_free_principal(ctx->k5, r->servers[i]);
     free(r->servers);
@@ -221,16 +248,34 @@ make_jobs(struct kvno_run *r, const char **names)
     return 0;
 }
 
+/* What a plain run kept of JOB's ticket once it let go of it, or NULL. */
+static const struct kvno_seen *
+seen_of(const struct kvno_run *r, const struct ks_tgs_job *job)
+{
+    const struct kvno_seen *s;
+
+    if (r->seen == NULL || job->creds != NULL)
+        return NULL;
+    s = &r->seen[job - r->jobs];
+    return s->taken ? s : NULL;
+}
+
 /* MIT's output for one service. */
 static void
 report_one(struct kvno_run *r, const struct ks_tgs_job *job)
 {
     struct ks_context *ctx = r->ctx;
+    const struct kvno_seen *seen = seen_of(r, job);
     krb5_ticket *t = NULL;
     char *name = NULL;
     krb5_error_code ret;
 
     ret = krb5_unparse_name(ctx->k5, job->server, &name);
+    if (!ret && seen != NULL) {
+        if (!kvno_opt.quiet)
+            printf("%s: kvno = %d\n", name, seen->kvno);
+        goto cleanup;
+    }
     if (!ret) {
         ret = krb5_decode_ticket(&job->creds->ticket, &t);
         if (ret)
@@ -254,6 +299,8 @@ report_one(struct kvno_run *r, const struct ks_tgs_job *job)
         ks_cli_report(ctx, ret);
         r->errors++;
     }
+
+cleanup:
     krb5_free_ticket(ctx->k5, t);
     krb5_free_unparsed_name(ctx->k5, name);
 }
@@ -324,6 +371,59 @@ run_special(struct kvno_run *r, const struct ks_tgs_get_options *go)
     return ret;
 }
 
+/* A plain run (no -k, --json, --out-cache, -I, -U or --u2u) needs only
+ * each ticket's kvno in the end: it is read as the ticket comes, and the
+ * ticket let go, so a long run holds a few hundred bytes per service
+ * (its name, job and kvno), not every ticket. */
+static krb5_error_code
+plain_run_setup(struct kvno_run *r)
+{
+    if (r->kt != NULL || r->json != NULL || r->out_cc != NULL ||
+        special_mode() || r->njobs == 0)
+        return 0;
+    r->seen = calloc(r->njobs, sizeof(*r->seen));
+    return r->seen == NULL ? ENOMEM : 0;
+}
+
+static void
+take_kvno(struct kvno_run *r, struct ks_tgs_job *job)
+{
+    struct kvno_seen *s = &r->seen[job - r->jobs];
+    krb5_ticket *t = NULL;
+
+    /* One that does not decode stays, for report_one to say so. */
+    if (krb5_decode_ticket(&job->creds->ticket, &t) != 0)
+        return;
+    s->kvno = (int)t->enc_part.kvno;
+    s->taken = true;
+    krb5_free_ticket(r->ctx->k5, t);
+    krb5_free_creds(r->ctx->k5, job->creds);
+    job->creds = NULL;
+}
+
+/* The progress line: never with -q, --json or a trace (whose lines would
+ * cut through it). */
+static void
+jobs_start(void *arg, size_t to_fetch)
+{
+    struct kvno_run *r = arg;
+    bool wanted = !kvno_opt.quiet && r->json == NULL &&
+                  !ks_trace_enabled(r->ctx->trace) &&
+                  !ks_mit_trace_on(r->ctx);
+
+    ks_progress_begin(&r->progress, "services", to_fetch, wanted);
+}
+
+static void
+job_settled(void *arg, struct ks_tgs_job *job)
+{
+    struct kvno_run *r = arg;
+
+    ks_progress_step(&r->progress, job->code != 0);
+    if (r->seen != NULL && job->creds != NULL)
+        take_kvno(r, job);
+}
+
 /* The output cache's principal: the first ticket's client, as in MIT's
  * kvno (the user, after -I or -U). */
 static krb5_principal
@@ -356,6 +456,7 @@ static int
 run(struct kvno_run *r, const char **names)
 {
     struct ks_tgs_get_options go;
+    struct ks_tgs_many many = { r->in_flight, jobs_start, job_settled, r };
     struct ks_emit *e = NULL;
     krb5_error_code ret;
 
@@ -368,6 +469,8 @@ run(struct kvno_run *r, const char **names)
     }
     if (!ret)
         ret = make_jobs(r, names);
+    if (!ret)
+        ret = plain_run_setup(r);
     if (ret) {
         ks_cli_report(r->ctx, ret);
         return KS_EXIT_FAILURE;
@@ -379,7 +482,9 @@ run(struct kvno_run *r, const char **names)
     if (r->json != NULL)
         kvno_json_note_cached(r, go.request.etypes);
     ret = special_mode() ? run_special(r, &go) :
-        ks_tgs_get_creds_many(r->ctx, r->cc, r->idx, &go, r->jobs, r->njobs);
+        ks_tgs_get_creds_many(r->ctx, r->cc, r->idx, &go, &many, r->jobs,
+                              r->njobs);
+    ks_progress_end(&r->progress);
     if (ret) {
         ks_cli_report(r->ctx, ret);
         return KS_EXIT_FAILURE;
@@ -417,7 +522,7 @@ main(int argc, const char **argv)
                      "[OPTION...] service1 service2 ...");
     memset(&r, 0, sizeof(r));
     ks_cli.usage_exit = KS_EXIT_FAILURE;    /* MIT's kvno exits 1 here */
-    names = parse_options(pc, &r.n);
+    names = parse_options(pc, &r.n, &r.in_flight);
     if (unsupported()) {
         poptFreeContext(pc);
         return KS_EXIT_FAILURE;

@@ -13,6 +13,7 @@
 #include "core/emit.h"
 #include "creds/ccache_lookup.h"
 #include "exchange/tgs.h"
+#include "progress.h"
 
 struct kvno_opts {
     char *ccache;
@@ -30,6 +31,7 @@ struct kvno_opts {
     char *cert_file;        /* -F */
     int proxy;              /* -P */
     char *u2u;              /* --u2u */
+    char *in_flight;        /* --in-flight N */
 };
 
 extern struct kvno_opts kvno_opt;
@@ -39,6 +41,12 @@ struct kvno_json_name {
     krb5_error_code code;           /* the name did not parse */
     char *message;                  /* ... and why */
     const krb5_creds *cached;       /* the index's ticket for it, if any */
+};
+
+/* A ticket's kvno, kept when the run lets go of the ticket itself. */
+struct kvno_seen {
+    int kvno;
+    bool taken;             /* the ticket was freed once this was read */
 };
 
 /* Everything a run holds, freed in one place. */
@@ -54,6 +62,9 @@ struct kvno_run {
     int errors;
     struct kvno_json_name *json;    /* --json: one per name, else NULL */
     bool *shown;                    /* -P: the line was printed already */
+    size_t in_flight;               /* --in-flight, 0 for the default */
+    struct kvno_seen *seen;         /* plain runs: one per job, else NULL */
+    struct ks_progress progress;
 };
 
 /*

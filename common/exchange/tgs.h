@@ -208,21 +208,52 @@ struct ks_tgs_job {
     char *message;                  /* out when code != 0: malloc'ed, the
                                      * whole message ("getting a ticket for
                                      * S: ...") */
+    bool settled;                   /* out: creds or code set (the creds
+                                     * may since have been taken) */
+    /* Set by ks_tgs_get_creds_many for a service named more than once:
+     * the first asks the KDC, the others take its ticket from the run. */
+    bool named_again, named_before;
 };
 
-/* Requests kept in flight at once by ks_tgs_get_creds_many. */
-#define KS_TGS_MAX_IN_FLIGHT 16
+/*
+ * Requests ks_tgs_get_creds_many keeps in flight by default, and the most
+ * it may be asked for (each takes a socket; the window is the client's
+ * memory bound, not the number of services).
+ */
+#define KS_TGS_IN_FLIGHT 32
+#define KS_TGS_IN_FLIGHT_MAX 256
+
+/* How ks_tgs_get_creds_many runs, and what it tells its caller on the way. */
+struct ks_tgs_many {
+    size_t in_flight;               /* requests in flight at once (capped at
+                                     * KS_TGS_IN_FLIGHT_MAX); 0: the default */
+    /* Once, after the cache look-ups: how many services are left to get
+     * from a KDC.  May be NULL. */
+    void (*start)(void *arg, size_t to_fetch);
+    /* Once per job, as soon as it is settled (its creds or its code and
+     * message set), in no particular order; it may take JOB->creds
+     * (setting them to NULL) so that the run does not keep them.  May be
+     * NULL. */
+    void (*settled)(void *arg, struct ks_tgs_job *job);
+    void *arg;
+};
 
 /*
  * ks_tgs_get_creds_index for N services: cached tickets first, then the
- * services whose realm's TGT is at hand are requested with several
- * requests in flight (ks_transport_send_many), the rest one by one
- * (cross-realm paths, referrals).  Each job gets its own result; returns 0
- * unless something stopped them all (ENOMEM).
+ * services whose realm's TGT is at hand are streamed through a window of
+ * MANY->in_flight requests (ks_transport_send_stream): each request is
+ * made when a slot frees up, and each reply is opened and stored as soon
+ * as it is in, while the KDC works on the others.  The rest go one by one
+ * (cross-realm paths, referrals).  A streamed service ticket is stored in
+ * CC but not added to IDX (nothing in the run looks it up again; a TGT
+ * is added).  Each job gets its own result; a job's failure (even a
+ * local one) is that job's only.  MANY may be NULL.  Returns 0 unless
+ * something stopped them all (ENOMEM).
  */
 krb5_error_code ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
                                       struct ks_ccache_index *idx,
                                       const struct ks_tgs_get_options *opts,
+                                      const struct ks_tgs_many *many,
                                       struct ks_tgs_job *jobs, size_t n);
 
 /* Free what the jobs hold (not the servers). */

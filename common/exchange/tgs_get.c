@@ -4,6 +4,7 @@
  * the realm path, and server referrals followed when asked for.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "exchange/fast.h"
 #include "exchange/tgs.h"
 #include "exchange/tgs_int.h"
+#include "wire/locate.h"
 
 /* What one run of ks_tgs_get_creds* works with. */
 struct walk {
@@ -814,170 +816,372 @@ job_failed(struct ks_context *ctx, struct ks_tgs_job *job,
 static bool
 batchable(const struct walk *w, const struct ks_tgs_job *job)
 {
-    return job->creds == NULL && job->code == 0 &&
-           job->server->realm.length != 0 && !w->opts->canonicalize;
+    return !job->settled && job->creds == NULL && job->code == 0 &&
+           !job->named_before && job->server->realm.length != 0 &&
+           !w->opts->canonicalize;
 }
 
-/* Steps 1, 6 (all in flight together), 7 and 8 for the jobs LIST[0..N)
- * of one realm, all with TGT. */
-static krb5_error_code
-run_batch(struct walk *w, const krb5_creds *tgt, struct ks_tgs_job **list,
-          size_t n)
+static bool
+same_realm(const struct ks_tgs_job *job, const krb5_data *realm)
 {
-    struct ks_tgs_request **reqs = NULL;
-    struct ks_send_job *sends = NULL;
-    const krb5_data *r = ks_tgs_kdc_realm(tgt);
-    char *realm = NULL;
-    struct ks_tgs_options o = w->opts->request;
-    krb5_error_code ret = ENOMEM;
-    size_t i;
+    const krb5_data *r = &job->server->realm;
 
-    ks_tgs_as_kvno_would(w->ctx, w->cc, tgt, &o);
-    reqs = calloc(n, sizeof(*reqs));
-    sends = calloc(n, sizeof(*sends));
-    realm = strndup(r->data, r->length);
-    if (reqs == NULL || sends == NULL || realm == NULL)
-        goto cleanup;
-    for (i = 0; i < n; i++) {
-        /* What get_one says for one service, said for each of the batch
-         * (none of them was in the cache). */
-        KS_MTRACE_TKT_CREDS(w->ctx, ks_ccache_index_client(w->idx),
-                            list[i]->server, w->cc);
-        mtrace_lookup(w, list[i]->server, NULL);
-        KS_MTRACE_TKT_CREDS_SERVICE_REQ(w->ctx, list[i]->server, false);
-        ret = ks_tgs_build_request(w->ctx, tgt, list[i]->server, &o,
-                                   &reqs[i]);
-        if (ret)
-            goto cleanup;   /* a local failure: it would hit all of them */
-        sends[i].request = &reqs[i]->encoded;
-    }
-    ret = ks_transport_send_many(w->ctx, realm, sends, n,
-                                 KS_TGS_MAX_IN_FLIGHT, "6/8 send", 6);
-    for (i = 0; i < n; i++) {
-        krb5_creds *creds = NULL;
-        krb5_error_code code = ret ? ret : sends[i].code;
+    return r->length == realm->length &&
+           memcmp(r->data, realm->data, r->length) == 0;
+}
 
-        if (!code) {
-            code = ks_tgs_open_reply(w->ctx, reqs[i], &sends[i].reply,
-                                     &creds);
-            KS_MTRACE_TKT_CREDS_RESPONSE_CODE(w->ctx, code);
-        }
-        if (!code)
-            KS_MTRACE_TKT_CREDS_COMPLETE(w->ctx, creds->server);
-        if (!code)
-            code = keep(w, creds, true, NULL);
-        if (code) {
-            krb5_free_creds(w->ctx->k5, creds);
-            job_failed(w->ctx, list[i], code);
-        } else {
-            list[i]->creds = creds;
-        }
-    }
-    ret = 0;
+/* One run of ks_tgs_get_creds_many. */
+struct many {
+    struct walk w;
+    const struct ks_tgs_many *many;
+    struct ks_tgs_job *jobs;
+    size_t n;
+};
 
-cleanup:
-    for (i = 0; reqs != NULL && i < n; i++) {
-        ks_tgs_request_free(w->ctx, reqs[i]);
-        krb5_free_data_contents(w->ctx->k5, &sends[i].reply);
-    }
-    free(reqs);
-    free(sends);
-    free(realm);
+static void
+settled(struct many *m, struct ks_tgs_job *job)
+{
+    job->settled = true;
+    if (m->many != NULL && m->many->settled != NULL)
+        m->many->settled(m->many->arg, job);
+}
+
+/* The jobs of one realm streamed to its KDCs, all with TGT. */
+struct stream {
+    struct many *m;
+    const krb5_creds *tgt;
+    struct ks_tgs_options o;
+    const krb5_data *realm;
+    size_t scan;                    /* the next job to look at */
+    size_t started;                 /* jobs handed to the transport */
+};
+
+/* One request of the stream, from prepare() to done(). */
+struct pending {
+    struct ks_tgs_job *job;
+    struct ks_tgs_request *req;
+};
+
+/* What get_one says for a service before its request (none of the
+ * stream's was in the cache). */
+static void
+mtrace_ask(struct walk *w, krb5_const_principal server)
+{
+    KS_MTRACE_TKT_CREDS(w->ctx, ks_ccache_index_client(w->idx), server,
+                        w->cc);
+    mtrace_lookup(w, server, NULL);
+    KS_MTRACE_TKT_CREDS_SERVICE_REQ(w->ctx, server, false);
+}
+
+/* Step 8 for JOB's streamed ticket.  Only a TGT, or a service named
+ * again later in the list, also goes into the index: a later look-up of
+ * the run may ask for those, while no other ticket the stream got is
+ * asked for again, and a copy of each would double what a long run
+ * holds.  Like keep(), it replaces an earlier ticket only when the index
+ * (read to its end once) holds one. */
+static krb5_error_code
+keep_streamed(struct walk *w, const struct ks_tgs_job *job,
+              const krb5_creds *creds)
+{
+    bool held;
+    krb5_error_code ret;
+
+    if (ks_tgs_is_tgs_principal(creds->server) || job->named_again)
+        return keep(w, creds, true, NULL);
+    if (w->opts->no_store)
+        return 0;
+    held = ks_ccache_index_find_any(w->idx, creds->server) != NULL;
+    ret = ks_tgs_store(w->ctx, w->cc, creds, held ? KS_TGS_STORE_REPLACE
+                                                  : KS_TGS_STORE_APPEND);
+    if (!ret && held)
+        ret = ks_ccache_index_forget(w->ctx, w->idx, creds);
     return ret;
 }
 
-/* Jobs per batch: bounds the memory held by requests and replies. */
-#define BATCH_CHUNK 256
-
-/* The batchable jobs of FIRST's realm, from FIRST on, in chunks. */
-static krb5_error_code
-run_realm(struct walk *w, struct ks_tgs_job *jobs, size_t n, size_t first,
-          struct ks_tgs_job **list)
+/* The next job of the stream's realm (there is one: the stream has as
+ * many jobs as the realm). */
+static struct ks_tgs_job *
+next_job(struct stream *st)
 {
-    const krb5_data *realm = &jobs[first].server->realm;
-    const krb5_creds *tgt = NULL;
-    char *r;
-    size_t m = 0;
+    struct many *m = st->m;
+
+    while (!batchable(&m->w, &m->jobs[st->scan]) ||
+           !same_realm(&m->jobs[st->scan], st->realm))
+        st->scan++;
+    st->started++;
+    return &m->jobs[st->scan++];
+}
+
+/* Step 1 for the next job, just before it is sent. */
+static krb5_error_code
+stream_prepare(void *arg, size_t i, struct ks_send_job *sjob)
+{
+    struct stream *st = arg;
+    struct walk *w = &st->m->w;
+    struct pending *p;
     krb5_error_code ret;
 
+    (void)i;
+    p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return ENOMEM;
+    p->job = next_job(st);
+    sjob->user = p;
+    mtrace_ask(w, p->job->server);
+    ret = ks_tgs_build_request(w->ctx, st->tgt, p->job->server, &st->o,
+                               &p->req);
+    if (!ret)
+        sjob->request = &p->req->encoded;
+    return ret;
+}
+
+/* Steps 7 and 8 for a job whose reply is in, or its failure. */
+static void
+stream_done(void *arg, size_t i, struct ks_send_job *sjob)
+{
+    struct stream *st = arg;
+    struct walk *w = &st->m->w;
+    struct pending *p = sjob->user;
+    krb5_creds *creds = NULL;
+    krb5_error_code code = sjob->code;
+
+    (void)i;
+    if (p == NULL) {                /* prepare() found no memory */
+        job_failed(w->ctx, next_job(st), code);
+        return;
+    }
+    if (!code) {
+        code = ks_tgs_open_reply(w->ctx, p->req, &sjob->reply, &creds);
+        KS_MTRACE_TKT_CREDS_RESPONSE_CODE(w->ctx, code);
+    }
+    krb5_free_data_contents(w->ctx->k5, &sjob->reply);
+    ks_tgs_request_free(w->ctx, p->req);
+    if (!code)
+        KS_MTRACE_TKT_CREDS_COMPLETE(w->ctx, creds->server);
+    if (!code)
+        code = keep_streamed(w, p->job, creds);
+    if (code) {
+        krb5_free_creds(w->ctx->k5, creds);
+        job_failed(w->ctx, p->job, code);
+    } else {
+        p->job->creds = creds;
+    }
+    settled(st->m, p->job);
+    free(p);
+}
+
+/* The jobs of the stream never prepared, failed with CODE (its message
+ * is the context's). */
+static void
+fail_rest(struct stream *st, size_t left, krb5_error_code code)
+{
+    struct many *m = st->m;
+
+    for (; left > 0; left--) {
+        struct ks_tgs_job *job = next_job(st);
+
+        mtrace_ask(&m->w, job->server);
+        job_failed(m->w.ctx, job, code);
+        settled(m, job);
+    }
+}
+
+static size_t
+in_flight(const struct many *m)
+{
+    size_t k = m->many != NULL ? m->many->in_flight : 0;
+
+    if (k == 0)
+        return KS_TGS_IN_FLIGHT;
+    return k < KS_TGS_IN_FLIGHT_MAX ? k : KS_TGS_IN_FLIGHT_MAX;
+}
+
+/* Steps 1, 6, 7 and 8 for the COUNT batchable jobs of REALM from FIRST on,
+ * with TGT, through one window. */
+static krb5_error_code
+run_stream(struct many *m, const krb5_creds *tgt, size_t first, size_t count)
+{
+    struct stream st = { m, tgt, m->w.opts->request,
+                         &m->jobs[first].server->realm, first, 0 };
+    struct ks_send_stream ss = { count, in_flight(m), stream_prepare,
+                                 stream_done, &st };
+    struct ks_kdc_list list = { 0 };
+    const krb5_data *r = ks_tgs_kdc_realm(tgt);
+    char *realm;
+    krb5_error_code ret;
+
+    ks_tgs_as_kvno_would(m->w.ctx, m->w.cc, tgt, &st.o);
+    realm = strndup(r->data, r->length);
+    if (realm == NULL)
+        return ENOMEM;
+    ret = ks_locate_kdcs(m->w.ctx, realm, &list);
+    if (!ret)
+        ret = ks_transport_send_stream(m->w.ctx, realm, &list, &ss,
+                                       "6/8 send", 6);
+    ks_kdc_list_free(&list);
+    free(realm);
+    /* Jobs never prepared: the one error that stopped them all. */
+    if (ret)
+        fail_rest(&st, count - st.started, ret);
+    return ret == ENOMEM ? ret : 0;
+}
+
+/* The batchable jobs of FIRST's realm. */
+static krb5_error_code
+run_realm(struct many *m, size_t first)
+{
+    const krb5_data *realm = &m->jobs[first].server->realm;
+    const krb5_creds *tgt = NULL;
+    size_t count = 0;
+    char *r;
+    krb5_error_code ret;
+
+    for (size_t i = first; i < m->n; i++) {
+        if (batchable(&m->w, &m->jobs[i]) && same_realm(&m->jobs[i], realm))
+            count++;
+    }
     r = strndup(realm->data, realm->length);
     if (r == NULL)
         return ENOMEM;
-    ret = tgt_for_realm(w, r, &tgt);
+    ret = tgt_for_realm(&m->w, r, &tgt);
     free(r);
-    for (size_t i = first; i < n; i++) {
-        const krb5_data *ri = &jobs[i].server->realm;
+    if (!ret)
+        return run_stream(m, tgt, first, count);
+    for (size_t i = first; i < m->n; i++) {
+        struct ks_tgs_job *job = &m->jobs[i];
 
-        if (!batchable(w, &jobs[i]) || ri->length != realm->length ||
-            memcmp(ri->data, realm->data, ri->length) != 0)
+        if (!batchable(&m->w, job) || !same_realm(job, realm))
             continue;
-        if (ret) {
-            job_failed(w->ctx, &jobs[i], ret);
-            continue;
-        }
-        list[m++] = &jobs[i];
-        if (m == BATCH_CHUNK) {
-            ret = run_batch(w, tgt, list, m);
-            m = 0;
-            if (ret)
-                return ret;
+        job_failed(m->w.ctx, job, ret);
+        settled(m, job);
+    }
+    return 0;
+}
+
+/* FNV-1a over a principal's realm and components, each with its length. */
+static uint64_t
+name_hash(krb5_const_principal p)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (krb5_int32 i = -1; i < p->length; i++) {
+        const krb5_data *d = i < 0 ? &p->realm : &p->data[i];
+        unsigned char len[4] = { (unsigned char)(d->length >> 24),
+                                 (unsigned char)(d->length >> 16),
+                                 (unsigned char)(d->length >> 8),
+                                 (unsigned char)d->length };
+
+        for (size_t k = 0; k < sizeof(len) + d->length; k++) {
+            h ^= k < sizeof(len) ? len[k] :
+                 (unsigned char)d->data[k - sizeof(len)];
+            h *= 0x100000001b3ULL;
         }
     }
-    return m > 0 ? run_batch(w, tgt, list, m) : 0;
+    return h;
+}
+
+/* Mark the services named more than once among the jobs still to get, so
+ * that the stream asks for each once and the cache gets one ticket (MIT's
+ * kvno finds the first one's ticket in the cache for the others). */
+static krb5_error_code
+mark_repeats(struct many *m)
+{
+    size_t cap = 16, *slots, h, k;
+
+    while (cap < 2 * m->n)
+        cap <<= 1;
+    slots = calloc(cap, sizeof(*slots));
+    if (slots == NULL)
+        return ENOMEM;
+    for (size_t i = 0; i < m->n; i++) {
+        struct ks_tgs_job *job = &m->jobs[i];
+
+        if (!batchable(&m->w, job))
+            continue;
+        h = name_hash(job->server) & (cap - 1);
+        /* Bounded: the table is at most half full. */
+        for (; (k = slots[h]) != 0; h = (h + 1) & (cap - 1)) {
+            if (krb5_principal_compare(m->w.ctx->k5, m->jobs[k - 1].server,
+                                       job->server)) {
+                m->jobs[k - 1].named_again = true;
+                job->named_before = true;
+                break;
+            }
+        }
+        if (!job->named_before)
+            slots[h] = i + 1;
+    }
+    free(slots);
+    return 0;
+}
+
+/* Cached tickets first; returns how many jobs are left for the KDCs. */
+static krb5_error_code
+take_cached(struct many *m, size_t *left_out, size_t *pending_out)
+{
+    struct walk *w = &m->w;
+    size_t left = 0, pending = 0;
+    krb5_error_code ret;
+
+    for (size_t i = 0; i < m->n; i++) {
+        struct ks_tgs_job *job = &m->jobs[i];
+        const krb5_creds *c = find_valid(w, job->server, wanted_etype(w));
+
+        if (c == NULL) {
+            left++;
+            pending += batchable(w, job);
+            continue;
+        }
+        KS_MTRACE_TKT_CREDS(w->ctx, ks_ccache_index_client(w->idx),
+                            job->server, w->cc);
+        mtrace_lookup(w, job->server, c);
+        ret = copy_cached(w, c, &job->creds);
+        if (ret)
+            return ret;
+        settled(m, job);
+    }
+    *left_out = left;
+    *pending_out = pending;
+    return 0;
 }
 
 krb5_error_code
 ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
                       struct ks_ccache_index *idx,
                       const struct ks_tgs_get_options *opts,
+                      const struct ks_tgs_many *many,
                       struct ks_tgs_job *jobs, size_t n)
 {
     struct ks_tgs_get_options none = { 0 };
-    struct ks_tgs_job **list = NULL;
-    struct walk w;
+    struct many m = { .many = many, .jobs = jobs, .n = n };
     krb5_error_code ret;
-    size_t pending = 0;
+    size_t left = 0, pending = 0;
 
-    ret = walk_init(&w, ctx, cc, idx, opts != NULL ? opts : &none);
+    ret = walk_init(&m.w, ctx, cc, idx, opts != NULL ? opts : &none);
+    if (!ret)
+        ret = take_cached(&m, &left, &pending);
+    if (!ret && pending > 1)
+        ret = mark_repeats(&m);
     if (ret)
         return ret;
-    for (size_t i = 0; i < n; i++) {
-        const krb5_creds *c = find_valid(&w, jobs[i].server, wanted_etype(&w));
-
-        if (c != NULL) {
-            KS_MTRACE_TKT_CREDS(ctx, ks_ccache_index_client(w.idx),
-                                jobs[i].server, cc);
-            mtrace_lookup(&w, jobs[i].server, c);
-        }
-        if (c != NULL && (ret = copy_cached(&w, c, &jobs[i].creds)) != 0)
-            return ret;
-        if (c == NULL && batchable(&w, &jobs[i]))
-            pending++;
-    }
-    /* A cache unreadable part-way: each job fails alone in get_one. */
-    if (pending > 1 && !w.opts->cached_only &&
-        ks_ccache_index_error(w.idx) == 0) {
-        list = calloc(pending < BATCH_CHUNK ? pending : BATCH_CHUNK,
-                      sizeof(*list));
-        if (list == NULL)
-            return ENOMEM;
-        /* Each pass settles every pending job of one realm. */
-        for (size_t i = 0; i < n && ret == 0; i++) {
-            if (batchable(&w, &jobs[i]))
-                ret = run_realm(&w, jobs, n, i, list);
-        }
-        free(list);
-        if (ret)
+    if (many != NULL && many->start != NULL)
+        many->start(many->arg, m.w.opts->cached_only ? 0 : left);
+    /* Each pass settles every pending job of one realm.  A cache
+     * unreadable part-way: each job fails alone in get_one. */
+    for (size_t i = 0; pending > 1 && !m.w.opts->cached_only &&
+         ks_ccache_index_error(m.w.idx) == 0 && i < n; i++) {
+        if (batchable(&m.w, &jobs[i]) && (ret = run_realm(&m, i)) != 0)
             return ret;
     }
     for (size_t i = 0; i < n; i++) {
-        if (jobs[i].creds != NULL || jobs[i].code != 0)
+        if (jobs[i].settled || jobs[i].creds != NULL || jobs[i].code != 0)
             continue;
-        ret = get_one(&w, jobs[i].server, &jobs[i].creds);
+        ret = get_one(&m.w, jobs[i].server, &jobs[i].creds);
         if (ret == ENOMEM)
             return ret;
         if (ret)
             job_failed(ctx, &jobs[i], ret);
+        settled(&m, &jobs[i]);
     }
     return 0;
 }
@@ -990,5 +1194,7 @@ ks_tgs_jobs_clear(struct ks_context *ctx, struct ks_tgs_job *jobs, size_t n)
         jobs[i].creds = NULL;
         free(jobs[i].message);
         jobs[i].message = NULL;
+        jobs[i].settled = false;
+        jobs[i].named_again = jobs[i].named_before = false;
     }
 }

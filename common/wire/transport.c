@@ -71,7 +71,8 @@ struct kdc_state {
 };
 
 struct req {
-    struct ks_send_job *job;
+    struct ks_send_job *job;        /* the slot's */
+    size_t index;                   /* the job's number in the stream */
     struct kdc_state *kdcs;
     double start, deadline, next_step;
     int pass, passes;
@@ -89,7 +90,7 @@ struct conn_ref {
     int kind;
 };
 
-/* One call of ks_transport_send_kdcs. */
+/* One call of the transport: a stream of jobs through a window of slots. */
 struct run {
     struct ks_context *ctx;
     const char *realm, *stage;
@@ -100,6 +101,10 @@ struct run {
     struct conn_ref *refs;
     size_t cap;
     bool kpasswd;                   /* kpasswd servers, not KDCs */
+    const struct ks_send_stream *stream;
+    struct req *reqs;               /* the window's slots */
+    struct ks_send_job *slot_jobs;  /* the job each slot runs */
+    size_t nslots, next;            /* next: the next job to prepare */
 };
 
 static const char *const kind_names[2] = { "UDP", "TCP" };
@@ -938,7 +943,7 @@ req_prefer(const struct ks_context *ctx, const krb5_data *request)
 
 static krb5_error_code
 req_start(struct run *run, struct req *req, struct ks_send_job *job,
-          double now)
+          size_t index, double now)
 {
     memset(req, 0, sizeof(*req));
     req->kdcs = calloc(run->list->count, sizeof(*req->kdcs));
@@ -947,6 +952,7 @@ req_start(struct run *run, struct req *req, struct ks_send_job *job,
     for (size_t k = 0; k < run->list->count; k++)
         req->kdcs[k].c[UDP].fd = req->kdcs[k].c[TCP].fd = -1;
     req->job = job;
+    req->index = index;
     req->active = true;
     req->start = req->next_step = now;
     req->deadline = now + req_timeout_ms(run->ctx);
@@ -972,66 +978,218 @@ req_release(struct run *run, struct req *req)
     memset(req, 0, sizeof(*req));
 }
 
-/* Start jobs in free slots; returns ENOMEM if one could not start. */
+/* Hand job I back to the stream's caller, then drop what it left. */
+static void
+settle(struct run *run, size_t i, struct ks_send_job *job)
+{
+    run->stream->done(run->stream->arg, i, job);
+    krb5_free_data_contents(run->ctx->k5, &job->reply);
+    memset(job, 0, sizeof(*job));
+}
+
+/* Give every finished request back at once, its slot freed. */
+static void
+harvest(struct run *run)
+{
+    for (size_t s = 0; s < run->nslots; s++) {
+        struct req *req = &run->reqs[s];
+        size_t i = req->index;
+
+        if (!req->active || !req->finished)
+            continue;
+        req_release(run, req);
+        settle(run, i, &run->slot_jobs[s]);
+    }
+}
+
+/* Prepare the next job for slot S and start it; a job that fails to
+ * prepare is settled at once and the next one tried.  Returns ENOMEM if a
+ * prepared job could not start (it is settled with that code). */
 static krb5_error_code
-fill_slots(struct run *run, struct req *reqs, size_t nslots,
-           struct ks_send_job *jobs, size_t n, size_t *next, double now)
+fill_slot(struct run *run, size_t s, double now)
+{
+    const struct ks_send_stream *st = run->stream;
+    struct ks_send_job *job = &run->slot_jobs[s];
+    krb5_error_code ret;
+    size_t i;
+
+    while (run->next < st->n) {
+        i = run->next++;
+        memset(job, 0, sizeof(*job));
+        job->reply.magic = KV5M_DATA;
+        job->code = st->prepare(st->arg, i, job);
+        if (job->code == 0 && job->request == NULL)
+            job->code = EINVAL;
+        if (job->code != 0) {
+            settle(run, i, job);
+            continue;
+        }
+        ret = req_start(run, &run->reqs[s], job, i, now);
+        if (ret) {
+            req_release(run, &run->reqs[s]);
+            job->code = ret;
+            settle(run, i, job);
+        }
+        return ret;
+    }
+    return 0;
+}
+
+static krb5_error_code
+fill_slots(struct run *run, double now)
 {
     krb5_error_code ret;
 
-    for (size_t s = 0; s < nslots && *next < n; s++) {
-        if (reqs[s].active && !reqs[s].finished)
+    for (size_t s = 0; s < run->nslots && run->next < run->stream->n; s++) {
+        if (run->reqs[s].active)
             continue;
-        req_release(run, &reqs[s]);
-        ret = req_start(run, &reqs[s], &jobs[*next], now);
+        ret = fill_slot(run, s, now);
         if (ret)
             return ret;
-        (*next)++;
     }
     return 0;
 }
 
 /* Step every active request; returns how many are still going. */
 static size_t
-step_all(struct run *run, struct req *reqs, size_t nslots, double now)
+step_all(struct run *run, double now)
 {
     size_t active = 0;
 
-    for (size_t s = 0; s < nslots; s++) {
-        if (!reqs[s].active || reqs[s].finished)
+    for (size_t s = 0; s < run->nslots; s++) {
+        struct req *req = &run->reqs[s];
+
+        if (!req->active || req->finished)
             continue;
-        req_step(run, &reqs[s], now);
-        req_check_done(run, &reqs[s], now);
-        if (!reqs[s].finished)
+        req_step(run, req, now);
+        req_check_done(run, req, now);
+        if (!req->finished)
             active++;
     }
     return active;
 }
 
-/* The loop ends because every request ends by its deadline. */
+/* The loop ends because every request ends by its deadline and the
+ * stream has N jobs.  A finished request is handed back, and its slot
+ * filled, before the next poll(). */
 static krb5_error_code
-run_jobs(struct run *run, struct req *reqs, size_t nslots,
-         struct ks_send_job *jobs, size_t n)
+run_jobs(struct run *run)
 {
-    size_t next = 0, active, nfds;
+    size_t active, nfds;
     krb5_error_code ret;
     double now;
+    int wait;
 
     for (;;) {
         now = now_ms();
-        ret = fill_slots(run, reqs, nslots, jobs, n, &next, now);
+        ret = fill_slots(run, now);
         if (ret)
             return ret;
-        active = step_all(run, reqs, nslots, now);
-        if (active == 0 && next >= n)
+        active = step_all(run, now);
+        harvest(run);
+        if (active == 0 && run->next >= run->stream->n)
             return 0;
         if (active == 0)
             continue;
-        nfds = collect_fds(run, reqs, nslots);
-        if (poll(run->pfds, nfds, poll_timeout(reqs, nslots, now)) < 0 &&
-            errno != EINTR)
+        nfds = collect_fds(run, run->reqs, run->nslots);
+        wait = poll_timeout(run->reqs, run->nslots, now);
+        if (poll(run->pfds, nfds, wait) < 0 && errno != EINTR)
             return errno;
         dispatch(run, nfds, now_ms());
+        harvest(run);
+    }
+}
+
+/* An error stopped the run: the jobs in flight end with RET. */
+static void
+abort_slots(struct run *run, krb5_error_code ret)
+{
+    for (size_t s = 0; run->reqs != NULL && s < run->nslots; s++) {
+        struct req *req = &run->reqs[s];
+        size_t i = req->index;
+
+        if (!req->active)
+            continue;
+        if (!req->finished)
+            run->slot_jobs[s].code = ret;
+        req_release(run, req);
+        settle(run, i, &run->slot_jobs[s]);
+    }
+}
+
+static krb5_error_code
+send_stream(struct ks_context *ctx, const char *realm,
+            const struct ks_kdc_list *list, bool kpasswd,
+            const struct ks_send_stream *stream, const char *stage, int step)
+{
+    struct run run = { 0 };
+    krb5_error_code ret = ENOMEM;
+
+    if (stream->n == 0)
+        return 0;
+    if (list == NULL || list->count == 0)
+        return EINVAL;
+    run.ctx = ctx;
+    run.realm = realm;
+    run.stage = stage;
+    run.step = step;
+    run.list = list;
+    run.kpasswd = kpasswd;
+    run.stream = stream;
+    run.nslots = stream->max_in_flight == 0 ? 1 : stream->max_in_flight;
+    if (run.nslots > stream->n)
+        run.nslots = stream->n;
+    run.cap = run.nslots * list->count * 2;
+    run.reqs = calloc(run.nslots, sizeof(*run.reqs));
+    run.slot_jobs = calloc(run.nslots, sizeof(*run.slot_jobs));
+    run.udpbuf = malloc(KS_UDP_MAX_REPLY);
+    run.pfds = calloc(run.cap, sizeof(*run.pfds));
+    run.refs = calloc(run.cap, sizeof(*run.refs));
+    if (run.reqs != NULL && run.slot_jobs != NULL && run.udpbuf != NULL &&
+        run.pfds != NULL && run.refs != NULL)
+        ret = run_jobs(&run);
+    if (ret)
+        abort_slots(&run, ret);
+    free(run.reqs);
+    free(run.slot_jobs);
+    free(run.udpbuf);
+    free(run.pfds);
+    free(run.refs);
+    return ret;
+}
+
+krb5_error_code
+ks_transport_send_stream(struct ks_context *ctx, const char *realm,
+                         const struct ks_kdc_list *list,
+                         const struct ks_send_stream *stream,
+                         const char *stage, int step)
+{
+    return send_stream(ctx, realm, list, false, stream, stage, step);
+}
+
+/* A batch of jobs as a stream: each slot runs a copy of the job's request
+ * and its results are copied back. */
+static krb5_error_code
+array_prepare(void *arg, size_t i, struct ks_send_job *job)
+{
+    const struct ks_send_job *src = (const struct ks_send_job *)arg + i;
+
+    job->request = src->request;
+    job->primary = src->primary;
+    return 0;
+}
+
+static void
+array_done(void *arg, size_t i, struct ks_send_job *job)
+{
+    struct ks_send_job *dst = (struct ks_send_job *)arg + i;
+
+    dst->code = job->code;
+    dst->result = job->result;
+    if (job->code == 0) {
+        dst->reply = job->reply;
+        job->reply.data = NULL;
+        job->reply.length = 0;
     }
 }
 
@@ -1062,35 +1220,14 @@ send_list(struct ks_context *ctx, const char *realm,
           struct ks_send_job *jobs, size_t n, size_t max_in_flight,
           const char *stage, int step)
 {
-    struct run run = { ctx, realm, stage, step, list, NULL, NULL, NULL, 0,
-                       kpasswd };
-    struct req *reqs = NULL;
-    size_t nslots = max_in_flight == 0 ? 1 : max_in_flight;
-    krb5_error_code ret = ENOMEM;
+    struct ks_send_stream stream = { n, max_in_flight, array_prepare,
+                                     array_done, jobs };
+    krb5_error_code ret;
 
     jobs_reset(jobs, n);
-    if (n == 0)
-        return 0;
-    if (list == NULL || list->count == 0)
-        return EINVAL;
-    if (nslots > n)
-        nslots = n;
-    run.cap = nslots * list->count * 2;
-    reqs = calloc(nslots, sizeof(*reqs));
-    run.udpbuf = malloc(KS_UDP_MAX_REPLY);
-    run.pfds = calloc(run.cap, sizeof(*run.pfds));
-    run.refs = calloc(run.cap, sizeof(*run.refs));
-    if (reqs != NULL && run.udpbuf != NULL && run.pfds != NULL &&
-        run.refs != NULL)
-        ret = run_jobs(&run, reqs, nslots, jobs, n);
+    ret = send_stream(ctx, realm, list, kpasswd, &stream, stage, step);
     if (ret)
         fail_unfinished(jobs, n, ret);
-    for (size_t s = 0; reqs != NULL && s < nslots; s++)
-        req_release(&run, &reqs[s]);
-    free(reqs);
-    free(run.udpbuf);
-    free(run.pfds);
-    free(run.refs);
     return ret;
 }
 

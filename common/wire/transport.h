@@ -7,7 +7,9 @@
  * over UDP makes the same request go over TCP, once.  KDCs are tried in
  * order with a per-try wait, over several passes, and the whole request is
  * bounded by the context's request timeout.  Everything runs on poll(), so
- * several requests can be in flight at once (ks_transport_send_many).
+ * several requests can be in flight at once (ks_transport_send_many), or
+ * streamed through a window with each request made just before it is sent
+ * and each reply handed back as soon as it is in (ks_transport_send_stream).
  */
 #ifndef KS_TRANSPORT_H
 #define KS_TRANSPORT_H
@@ -38,6 +40,8 @@ struct ks_send_job {
     krb5_data reply;
     krb5_error_code code;           /* out: 0 or why this request failed */
     struct ks_send_result result;   /* out */
+    void *user;                     /* ks_transport_send_stream's caller's;
+                                     * never touched by the transport */
 };
 
 /*
@@ -91,6 +95,50 @@ krb5_error_code ks_transport_send_kdcs(struct ks_context *ctx,
                                        struct ks_send_job *jobs, size_t n,
                                        size_t max_in_flight,
                                        const char *stage, int step);
+
+/*
+ * A stream of N requests, made and consumed by the caller one at a time,
+ * so that the caller's work on one reply overlaps the KDC's on the others
+ * and memory is bounded by the window, not by N.
+ */
+struct ks_send_stream {
+    size_t n;                       /* jobs, numbered 0 .. n-1 */
+    size_t max_in_flight;           /* the window; 0 is taken as 1 */
+    /*
+     * Make job I: set JOB->request (and primary, user) on a zeroed JOB.
+     * Called in order of I, just before the job is first sent, when a
+     * slot of the window is free.  The request is borrowed until done()
+     * for I has returned.  A non-zero return settles job I with that code
+     * at once (done() is called with it) and the next job takes the slot.
+     */
+    krb5_error_code (*prepare)(void *arg, size_t i, struct ks_send_job *job);
+    /*
+     * Job I is over: JOB->code, and when it is 0 JOB->reply and result.
+     * Called once per prepared job, as soon as it is over (in no
+     * particular order), with its sockets already closed; the callee may
+     * move JOB->reply out (setting its data to NULL), or it is freed when
+     * done() returns.  The context's message is JOB->code's.  done() must
+     * not call the transport.
+     */
+    void (*done)(void *arg, size_t i, struct ks_send_job *job);
+    void *arg;
+};
+
+/*
+ * Run STREAM against the KDCs of LIST (realm only names them in messages):
+ * each job walks the same schedule, checks and time bound as with
+ * ks_transport_send_many, and a slot freed by a finished job is given to
+ * the next at once.  Returns 0 when every job was prepared and settled, or
+ * an error that stopped them all (ENOMEM, a poll() error; EINVAL for an
+ * empty LIST): the jobs in flight then get done() with that code, and the
+ * jobs never prepared are left to the caller (it knows them: it never saw
+ * prepare() for them).
+ */
+krb5_error_code ks_transport_send_stream(struct ks_context *ctx,
+                                         const char *realm,
+                                         const struct ks_kdc_list *list,
+                                         const struct ks_send_stream *stream,
+                                         const char *stage, int step);
 
 /*
  * Send one kpasswd REQUEST (RFC 3244) to the servers of LIST (common/

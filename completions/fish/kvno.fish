@@ -12,6 +12,7 @@ for cmd in kvno kstep-kvno
     complete -c $cmd -l no-store -d 'Do not store new tickets in the cache'
     complete -c $cmd -l out-cache -r -F -d 'Put the tickets in this cache instead'
     complete -c $cmd -l json -d 'Print one JSON document, an entry per service'
+    complete -c $cmd -l in-flight -x -d 'Keep up to N requests at the KDC at once (1-256)'
     complete -c $cmd -s I -x -d "S4U2Self: a ticket to the cache's principal for this user"
     complete -c $cmd -s U -x -d 'As -I, with an enterprise user name'
     complete -c $cmd -s F -r -F -d "S4U2Self for a certificate's user (not supported)"

@@ -390,6 +390,31 @@ udp_many(struct fake *f, const void *arg)
     return most;
 }
 
+/* UDP: answer every datagram at once (its first byte made 0x6b) until
+ * nothing comes for 500 ms; exits with how many were answered. */
+static int
+udp_echo(struct fake *f, const void *arg)
+{
+    char buf[256];
+    struct sockaddr_storage peer;
+    socklen_t plen;
+    ssize_t len;
+    int served = 0;
+
+    (void)arg;
+    while (wait_readable(f->udp, 500) && served < 200) {
+        plen = sizeof(peer);
+        len = recvfrom(f->udp, buf, sizeof(buf), 0,
+                       (struct sockaddr *)&peer, &plen);
+        if (len <= 0)
+            continue;
+        buf[0] = 0x6b;
+        sendto(f->udp, buf, (size_t)len, 0, (struct sockaddr *)&peer, plen);
+        served++;
+    }
+    return served;
+}
+
 /* ------------------------------------------------------------------ */
 /* Client side                                                         */
 
@@ -938,6 +963,110 @@ test_many(void)
     ks_context_free(ctx);
 }
 
+#define STREAM_JOBS 8
+#define STREAM_WINDOW 3
+#define STREAM_BAD 5            /* the job whose prepare() fails */
+
+/* What the stream's callbacks saw. */
+struct stream_log {
+    struct ks_context *ctx;
+    krb5_data reqs[STREAM_JOBS];
+    char texts[STREAM_JOBS][32];
+    int prepared[STREAM_JOBS], done[STREAM_JOBS];
+    krb5_error_code codes[STREAM_JOBS];
+    bool good[STREAM_JOBS];
+    size_t order_ok, outstanding, most;
+    size_t dones_before_3rd_refill;
+    int ndone;
+};
+
+static krb5_error_code
+log_prepare(void *arg, size_t i, struct ks_send_job *job)
+{
+    struct stream_log *l = arg;
+
+    if (i < STREAM_JOBS && l->prepared[i]++ == 0 && i == l->order_ok)
+        l->order_ok++;
+    if (i == STREAM_WINDOW)
+        l->dones_before_3rd_refill = (size_t)l->ndone;
+    if (i == STREAM_BAD)
+        return KRB5_BAD_ENCTYPE;
+    l->outstanding++;
+    l->most = l->outstanding > l->most ? l->outstanding : l->most;
+    job->request = &l->reqs[i];
+    job->user = &l->texts[i];
+    return 0;
+}
+
+static void
+log_done(void *arg, size_t i, struct ks_send_job *job)
+{
+    struct stream_log *l = arg;
+    char *want = job->user;
+
+    if (i >= STREAM_JOBS)
+        return;
+    l->done[i]++;
+    l->ndone++;
+    l->codes[i] = job->code;
+    if (i == STREAM_BAD)
+        return;
+    l->outstanding--;
+    want[0] = 0x6b;
+    l->good[i] = job->code == 0 && job->reply.length == strlen(want) &&
+                 memcmp(job->reply.data, want, job->reply.length) == 0;
+    /* Take every other reply: the transport must not free it then. */
+    if (i % 2 == 0) {
+        krb5_free_data_contents(l->ctx->k5, &job->reply);
+        job->reply.data = NULL;
+    }
+}
+
+static void
+test_stream(void)
+{
+    struct ks_context *ctx = new_ctx();
+    struct fake f = fake_open();
+    struct ks_kdc_list list = { 0 };
+    struct stream_log l;
+    struct ks_send_stream st = { STREAM_JOBS, STREAM_WINDOW, log_prepare,
+                                 log_done, &l };
+    int once = 0, good = 0;
+    pid_t pid;
+
+    memset(&l, 0, sizeof(l));
+    l.ctx = ctx;
+    for (int i = 0; i < STREAM_JOBS; i++) {
+        snprintf(l.texts[i], sizeof(l.texts[i]), "\x6c streamed %d", i);
+        l.reqs[i].magic = KV5M_DATA;
+        l.reqs[i].data = l.texts[i];
+        l.reqs[i].length = (unsigned int)strlen(l.texts[i]);
+    }
+    list_add(ctx, &list, f.port, KS_TRANSPORT_ANY);
+    ctx->net.timeout_ms = 4000;
+    pid = spawn(udp_echo, &f, NULL);
+    is_int(ks_transport_send_stream(ctx, "FAKE.REALM", &list, &st,
+                                    "test send", 0),
+           0, "send_stream: %d jobs through a window of %d", STREAM_JOBS,
+           STREAM_WINDOW);
+    for (int i = 0; i < STREAM_JOBS; i++) {
+        once += l.prepared[i] == 1 && l.done[i] == 1;
+        good += l.good[i];
+    }
+    is_int((int)l.order_ok, STREAM_JOBS, "  prepare() once per job, in order");
+    is_int(once, STREAM_JOBS, "  done() once per job");
+    is_int(good, STREAM_JOBS - 1, "  each sent job got its own reply");
+    is_int(l.codes[STREAM_BAD], KRB5_BAD_ENCTYPE,
+           "  a failed prepare() fails that job only");
+    ok(l.most <= STREAM_WINDOW && l.most > 1,
+       "  at most %d in flight (%zu)", STREAM_WINDOW, l.most);
+    ok(l.dones_before_3rd_refill >= 1,
+       "  a slot is refilled once a job is done");
+    is_int(reap(pid), STREAM_JOBS - 1, "  the KDC saw every sent job once");
+    ks_kdc_list_free(&list);
+    ks_context_free(ctx);
+}
+
 /* Through krb5.conf: locate, send; unknown realm; outputs untouched. */
 static void
 test_realm(void)
@@ -1028,6 +1157,7 @@ main(void)
     test_next_kdcs();
     test_error_returned();
     test_many();
+    test_stream();
     test_realm();
     is_int(count_fds(), fds_before, "no file descriptor leaked");
 
