@@ -13,6 +13,7 @@
 #include <com_err.h>
 
 #include "creds/ccache.h"
+#include "core/hash.h"
 #include "core/errors.h"
 
 krb5_error_code
@@ -392,6 +393,90 @@ ks_ccache_remove_replaced(struct ks_context *ctx, krb5_ccache cache,
     else
         ks_error_set(ctx, ret, "removing the earlier tickets from %s",
                      ccname != NULL ? ccname : "the cache");
+    krb5_free_string(ctx->k5, ccname);
+    return ret;
+}
+
+/* FRESH by server, for ks_ccache_drop_superseded: open addressing, at
+ * most half full. */
+struct superseded {
+    krb5_principal client;
+    const struct ks_ccache_fresh *fresh;
+    size_t *slots, mask;
+};
+
+static const struct ks_ccache_fresh *
+superseded_find(krb5_context k5, const struct superseded *t,
+                krb5_const_principal server)
+{
+    size_t h = ks_hash_principal(server) & t->mask, k;
+
+    for (; (k = t->slots[h]) != 0; h = (h + 1) & t->mask) {
+        if (krb5_principal_compare(k5, t->fresh[k - 1].server, server))
+            return &t->fresh[k - 1];
+    }
+    return NULL;
+}
+
+static bool
+drop_superseded(krb5_context k5, const krb5_creds *cred, const void *arg)
+{
+    const struct superseded *t = arg;
+    const struct ks_ccache_fresh *f;
+
+    if (cred->is_skey || krb5_is_config_principal(k5, cred->server) ||
+        !krb5_principal_compare(k5, cred->client, t->client))
+        return false;
+    f = superseded_find(k5, t, cred->server);
+    return f != NULL &&
+           ks_hash_bytes(KS_HASH_INIT, cred->ticket.data,
+                         cred->ticket.length) != f->ticket_hash;
+}
+
+krb5_error_code
+ks_ccache_drop_superseded(struct ks_context *ctx, krb5_ccache cache,
+                          const struct ks_ccache_fresh *fresh, size_t n,
+                          size_t *dropped_out)
+{
+    struct superseded t = { NULL, fresh, NULL, 0 };
+    struct kept k = { ctx->k5, drop_superseded, &t, NULL, 0, 0 };
+    krb5_principal client = NULL;
+    char *ccname = NULL;
+    size_t cap = 16, h;
+    krb5_error_code ret;
+
+    while (cap < 2 * n)
+        cap <<= 1;
+    t.mask = cap - 1;
+    t.slots = calloc(cap, sizeof(*t.slots));
+    if (t.slots == NULL)
+        return ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (superseded_find(ctx->k5, &t, fresh[i].server) != NULL)
+            continue;
+        h = ks_hash_principal(fresh[i].server) & t.mask;
+        while (t.slots[h] != 0)
+            h = (h + 1) & t.mask;
+        t.slots[h] = i + 1;
+    }
+    ret = krb5_cc_get_principal(ctx->k5, cache, &t.client);
+    if (!ret)
+        ret = krb5_cc_get_full_name(ctx->k5, cache, &ccname);
+    if (!ret)
+        ret = read_without(ctx, cache, ccname, &k, &client);
+    if (!ret && k.removed > 0)
+        ret = ks_ccache_replace(ctx, cache, client, k.creds);
+    if (!ret) {
+        ks_trace(ctx->trace, "8/8 store", 8, "rewrite",
+                 "%zu earlier tickets taken out of %s in one rewrite, "
+                 "%zu entries kept", k.removed, ccname, k.count);
+        if (dropped_out != NULL)
+            *dropped_out = k.removed;
+    }
+    free_kept(&k);
+    free(t.slots);
+    krb5_free_principal(ctx->k5, t.client);
+    krb5_free_principal(ctx->k5, client);
     krb5_free_string(ctx->k5, ccname);
     return ret;
 }

@@ -8,6 +8,7 @@
 #define KS_CCACHE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <krb5.h>
 #include "core/context.h"
 
@@ -114,5 +115,27 @@ bool ks_ccache_replaces(krb5_context k5, const krb5_creds *fresh,
 krb5_error_code ks_ccache_remove_replaced(struct ks_context *ctx,
                                           krb5_ccache cache,
                                           const krb5_creds *fresh);
+
+/* A ticket a run stored for a server the cache already held: its server,
+ * and the hash of its ticket's bytes (ks_hash_bytes) that tells it from
+ * the earlier ones. */
+struct ks_ccache_fresh {
+    krb5_principal server;
+    uint64_t ticket_hash;
+};
+
+/*
+ * Take out of CACHE, in one pass, every plain ticket of the cache's client
+ * for a server of FRESH[0..N) other than FRESH's own, and write the rest
+ * back at once (ks_ccache_replace): what a run that stored many tickets in
+ * place of earlier ones does instead of a krb5_cc_remove_cred scan per
+ * ticket.  A ticket another program stores in CACHE between the read and
+ * the write is lost.  *DROPPED_OUT (may be NULL) gets the count.  Errors
+ * as ks_ccache_remove's.
+ */
+krb5_error_code ks_ccache_drop_superseded(struct ks_context *ctx,
+                                          krb5_ccache cache,
+                                          const struct ks_ccache_fresh *fresh,
+                                          size_t n, size_t *dropped_out);
 
 #endif /* KS_CCACHE_H */

@@ -9,6 +9,7 @@
 
 #include "creds/ccache_lookup.h"
 #include "core/errors.h"
+#include "core/hash.h"
 #include "creds/ccache.h"
 
 /* The index never holds more than this many credentials, and never reads
@@ -50,35 +51,6 @@ struct ks_ccache_index {
     struct table *t;
 };
 
-/* FNV-1a over the realm and the components, each with its length. */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t len)
-{
-    const unsigned char *b = p;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-static uint64_t
-principal_hash(krb5_const_principal p)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    uint32_t len = p->realm.length;
-
-    h = fnv(h, &len, sizeof(len));
-    h = fnv(h, p->realm.data, p->realm.length);
-    for (krb5_int32 i = 0; i < p->length; i++) {
-        len = p->data[i].length;
-        h = fnv(h, &len, sizeof(len));
-        h = fnv(h, p->data[i].data, p->data[i].length);
-    }
-    return h;
-}
-
 /* Chains for CAP slots, in NBUCKETS buckets. */
 static krb5_error_code
 rehash(struct table *t, size_t cap, size_t nbuckets)
@@ -102,7 +74,7 @@ rehash(struct table *t, size_t cap, size_t nbuckets)
 
         if (t->creds[i] == NULL)
             continue;
-        b = principal_hash(t->creds[i]->server) & (nbuckets - 1);
+        b = ks_hash_principal(t->creds[i]->server) & (nbuckets - 1);
         t->next[i] = t->buckets[b];
         t->buckets[b] = i + 1;
     }
@@ -137,7 +109,7 @@ insert(struct table *t, krb5_creds *creds, unsigned char flags)
             return ret;
         t->cap = cap;
     }
-    b = principal_hash(creds->server) & (t->nbuckets - 1);
+    b = ks_hash_principal(creds->server) & (t->nbuckets - 1);
     t->creds[t->count] = creds;
     t->added[t->count] = flags;
     t->next[t->count] = t->buckets[b];
@@ -206,7 +178,7 @@ absorbed(struct table *t, const krb5_creds *c)
 {
     size_t i;
 
-    i = t->buckets[principal_hash(c->server) & (t->nbuckets - 1)];
+    i = t->buckets[ks_hash_principal(c->server) & (t->nbuckets - 1)];
     for (; i != 0; i = t->next[i - 1]) {
         const krb5_creds *a = t->creds[i - 1];
 
@@ -420,7 +392,7 @@ lookup(const struct ks_ccache_index *idx, krb5_const_principal server,
     *read_out = *added_out = NULL;
     if (t->nbuckets == 0)
         return;
-    i = t->buckets[principal_hash(server) & (t->nbuckets - 1)];
+    i = t->buckets[ks_hash_principal(server) & (t->nbuckets - 1)];
     /* Each step follows a link to a lower insertion slot or a later one
      * that was linked once: the chain visits each entry at most once.
      * Chains run from the newest slot to the oldest. */
@@ -467,7 +439,7 @@ ks_ccache_index_find_any(const struct ks_ccache_index *idx,
     read_all(idx->t, idx->client);
     if (t->error != 0 || t->nbuckets == 0)
         return NULL;
-    i = t->buckets[principal_hash(server) & (t->nbuckets - 1)];
+    i = t->buckets[ks_hash_principal(server) & (t->nbuckets - 1)];
     for (; i != 0; i = t->next[i - 1]) {
         const krb5_creds *c = t->creds[i - 1];
 
@@ -534,7 +506,7 @@ ks_ccache_index_forget(struct ks_context *ctx, struct ks_ccache_index *idx,
     read_all(t, idx->client);
     if (t->nbuckets == 0)
         return 0;
-    link = &t->buckets[principal_hash(fresh->server) & (t->nbuckets - 1)];
+    link = &t->buckets[ks_hash_principal(fresh->server) & (t->nbuckets - 1)];
     while ((i = *link) != 0) {
         krb5_creds *c = t->creds[i - 1];
 

@@ -221,6 +221,13 @@ struct ks_tgs_job {
  * memory bound, not the number of services).
  */
 #define KS_TGS_IN_FLIGHT 32
+
+/*
+ * Earlier tickets ks_tgs_get_creds_many replaces with a krb5_cc_remove_cred
+ * scan of the cache each; a run replacing more takes them all out in one
+ * rewrite at its end (ks_ccache_drop_superseded).
+ */
+#define KS_TGS_REPLACE_IN_PLACE 8
 #define KS_TGS_IN_FLIGHT_MAX 256
 
 /* How ks_tgs_get_creds_many runs, and what it tells its caller on the way. */

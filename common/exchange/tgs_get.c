@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "creds/ccache.h"
 #include "creds/ccache_lookup.h"
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/hash.h"
 #include "core/mit_trace.h"
 #include "core/text.h"
 #include "exchange/fast.h"
@@ -26,6 +28,12 @@ struct walk {
     struct ks_ccache_index *idx;
     const struct ks_tgs_get_options *opts;
     krb5_timestamp now;
+    /* A run replacing many tickets appends each and takes the earlier
+     * ones out in one rewrite at the end (ks_ccache_drop_superseded), not
+     * with a scan of the cache per ticket. */
+    bool defer_removal;
+    struct ks_ccache_fresh *fresh;
+    size_t nfresh, fresh_cap;
 };
 
 static krb5_error_code
@@ -38,6 +46,9 @@ walk_init(struct walk *w, struct ks_context *ctx, krb5_ccache cc,
     w->cc = cc;
     w->idx = idx;
     w->opts = opts;
+    w->defer_removal = false;
+    w->fresh = NULL;
+    w->nfresh = w->fresh_cap = 0;
     return krb5_us_timeofday(ctx->k5, &w->now, &usec);
 }
 
@@ -195,27 +206,80 @@ exchange(struct walk *w, const krb5_creds *tgt, krb5_const_principal server,
     return ret;
 }
 
-/* Step 8 (unless no_store) and the in-memory index.  The cache is
- * scanned to take out an earlier ticket for the server only when the
- * index holds one: kvno of many new services must not rescan the cache
- * for each.  (CREDS's client is the index's: it is the client of a TGT
- * the index gave.) */
+/* Remember that CREDS was stored in place of earlier tickets, for the
+ * rewrite at the end of the run. */
 static krb5_error_code
-keep(struct walk *w, const krb5_creds *creds, bool store,
-     const krb5_creds **kept_out)
+defer_removal(struct walk *w, const krb5_creds *creds)
 {
-    bool held;
+    struct ks_ccache_fresh *grown, *f;
+    size_t cap;
     krb5_error_code ret;
 
-    if (store && !w->opts->no_store) {
-        held = ks_ccache_index_find_any(w->idx, creds->server) != NULL;
-        ret = ks_tgs_store(w->ctx, w->cc, creds, held ? KS_TGS_STORE_REPLACE
-                                                      : KS_TGS_STORE_APPEND);
-        if (!ret && held)
-            ret = ks_ccache_index_forget(w->ctx, w->idx, creds);
-        if (ret)
-            return ret;
+    if (w->nfresh == w->fresh_cap) {
+        cap = w->fresh_cap == 0 ? 64 : w->fresh_cap * 2;
+        grown = realloc(w->fresh, cap * sizeof(*grown));
+        if (grown == NULL)
+            return ENOMEM;
+        w->fresh = grown;
+        w->fresh_cap = cap;
     }
+    f = &w->fresh[w->nfresh];
+    ret = krb5_copy_principal(w->ctx->k5, creds->server, &f->server);
+    if (ret)
+        return ret;
+    f->ticket_hash = ks_hash_bytes(KS_HASH_INIT, creds->ticket.data,
+                                   creds->ticket.length);
+    w->nfresh++;
+    return 0;
+}
+
+/* Take out the tickets the run's stores replaced, in one rewrite. */
+static krb5_error_code
+finish_removal(struct walk *w)
+{
+    krb5_error_code ret = 0;
+
+    if (w->nfresh > 0)
+        ret = ks_ccache_drop_superseded(w->ctx, w->cc, w->fresh, w->nfresh,
+                                        NULL);
+    for (size_t i = 0; i < w->nfresh; i++)
+        krb5_free_principal(w->ctx->k5, w->fresh[i].server);
+    free(w->fresh);
+    w->fresh = NULL;
+    w->nfresh = w->fresh_cap = 0;
+    return ret;
+}
+
+/* Step 8.  The cache is scanned to take out an earlier ticket for the
+ * server only when the index holds one: kvno of many new services must
+ * not rescan the cache for each.  (CREDS's client is the index's: it is
+ * the client of a TGT the index gave.) */
+static krb5_error_code
+store(struct walk *w, const krb5_creds *creds)
+{
+    bool held, now;
+    krb5_error_code ret;
+
+    held = ks_ccache_index_find_any(w->idx, creds->server) != NULL;
+    now = held && !w->defer_removal;
+    ret = ks_tgs_store(w->ctx, w->cc, creds, now ? KS_TGS_STORE_REPLACE
+                                                 : KS_TGS_STORE_APPEND);
+    if (!ret && held && w->defer_removal)
+        ret = defer_removal(w, creds);
+    if (!ret && held)
+        ret = ks_ccache_index_forget(w->ctx, w->idx, creds);
+    return ret;
+}
+
+/* Step 8 (unless no_store) and the in-memory index. */
+static krb5_error_code
+keep(struct walk *w, const krb5_creds *creds, bool store_it,
+     const krb5_creds **kept_out)
+{
+    krb5_error_code ret;
+
+    if (store_it && !w->opts->no_store && (ret = store(w, creds)) != 0)
+        return ret;
     return ks_ccache_index_add(w->ctx, w->idx, creds, kept_out);
 }
 
@@ -877,25 +941,14 @@ mtrace_ask(struct walk *w, krb5_const_principal server)
  * again later in the list, also goes into the index: a later look-up of
  * the run may ask for those, while no other ticket the stream got is
  * asked for again, and a copy of each would double what a long run
- * holds.  Like keep(), it replaces an earlier ticket only when the index
- * (read to its end once) holds one. */
+ * holds. */
 static krb5_error_code
 keep_streamed(struct walk *w, const struct ks_tgs_job *job,
               const krb5_creds *creds)
 {
-    bool held;
-    krb5_error_code ret;
-
     if (ks_tgs_is_tgs_principal(creds->server) || job->named_again)
         return keep(w, creds, true, NULL);
-    if (w->opts->no_store)
-        return 0;
-    held = ks_ccache_index_find_any(w->idx, creds->server) != NULL;
-    ret = ks_tgs_store(w->ctx, w->cc, creds, held ? KS_TGS_STORE_REPLACE
-                                                  : KS_TGS_STORE_APPEND);
-    if (!ret && held)
-        ret = ks_ccache_index_forget(w->ctx, w->idx, creds);
-    return ret;
+    return w->opts->no_store ? 0 : store(w, creds);
 }
 
 /* The next job of the stream's realm (there is one: the stream has as
@@ -1058,28 +1111,6 @@ run_realm(struct many *m, size_t first)
     return 0;
 }
 
-/* FNV-1a over a principal's realm and components, each with its length. */
-static uint64_t
-name_hash(krb5_const_principal p)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (krb5_int32 i = -1; i < p->length; i++) {
-        const krb5_data *d = i < 0 ? &p->realm : &p->data[i];
-        unsigned char len[4] = { (unsigned char)(d->length >> 24),
-                                 (unsigned char)(d->length >> 16),
-                                 (unsigned char)(d->length >> 8),
-                                 (unsigned char)d->length };
-
-        for (size_t k = 0; k < sizeof(len) + d->length; k++) {
-            h ^= k < sizeof(len) ? len[k] :
-                 (unsigned char)d->data[k - sizeof(len)];
-            h *= 0x100000001b3ULL;
-        }
-    }
-    return h;
-}
-
 /* Mark the services named more than once among the jobs still to get, so
  * that the stream asks for each once and the cache gets one ticket (MIT's
  * kvno finds the first one's ticket in the cache for the others). */
@@ -1098,7 +1129,7 @@ mark_repeats(struct many *m)
 
         if (!batchable(&m->w, job))
             continue;
-        h = name_hash(job->server) & (cap - 1);
+        h = ks_hash_principal(job->server) & (cap - 1);
         /* Bounded: the table is at most half full. */
         for (; (k = slots[h]) != 0; h = (h + 1) & (cap - 1)) {
             if (krb5_principal_compare(m->w.ctx->k5, m->jobs[k - 1].server,
@@ -1145,6 +1176,45 @@ take_cached(struct many *m, size_t *left_out, size_t *pending_out)
     return 0;
 }
 
+/* Whether the run is to replace more tickets than are worth a scan of the
+ * cache each (the index, read to its end, holds a ticket for them). */
+static bool
+replaces_many(struct many *m)
+{
+    size_t held = 0;
+
+    if (m->w.opts->no_store || m->w.opts->cached_only)
+        return false;
+    for (size_t i = 0; i < m->n && held <= KS_TGS_REPLACE_IN_PLACE; i++) {
+        if (!m->jobs[i].settled && !m->jobs[i].named_before &&
+            ks_ccache_index_find_any(m->w.idx, m->jobs[i].server) != NULL)
+            held++;
+    }
+    return held > KS_TGS_REPLACE_IN_PLACE;
+}
+
+/* The jobs left after the stream, one by one (referrals, no realm, a
+ * service named again). */
+static krb5_error_code
+run_rest(struct many *m)
+{
+    krb5_error_code ret;
+
+    for (size_t i = 0; i < m->n; i++) {
+        struct ks_tgs_job *job = &m->jobs[i];
+
+        if (job->settled || job->creds != NULL || job->code != 0)
+            continue;
+        ret = get_one(&m->w, job->server, &job->creds);
+        if (ret == ENOMEM)
+            return ret;
+        if (ret)
+            job_failed(m->w.ctx, job, ret);
+        settled(m, job);
+    }
+    return 0;
+}
+
 krb5_error_code
 ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
                       struct ks_ccache_index *idx,
@@ -1154,7 +1224,7 @@ ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
 {
     struct ks_tgs_get_options none = { 0 };
     struct many m = { .many = many, .jobs = jobs, .n = n };
-    krb5_error_code ret;
+    krb5_error_code ret, end;
     size_t left = 0, pending = 0;
 
     ret = walk_init(&m.w, ctx, cc, idx, opts != NULL ? opts : &none);
@@ -1164,26 +1234,21 @@ ks_tgs_get_creds_many(struct ks_context *ctx, krb5_ccache cc,
         ret = mark_repeats(&m);
     if (ret)
         return ret;
+    m.w.defer_removal = replaces_many(&m);
     if (many != NULL && many->start != NULL)
         many->start(many->arg, m.w.opts->cached_only ? 0 : left);
     /* Each pass settles every pending job of one realm.  A cache
      * unreadable part-way: each job fails alone in get_one. */
     for (size_t i = 0; pending > 1 && !m.w.opts->cached_only &&
-         ks_ccache_index_error(m.w.idx) == 0 && i < n; i++) {
-        if (batchable(&m.w, &jobs[i]) && (ret = run_realm(&m, i)) != 0)
-            return ret;
+         ks_ccache_index_error(m.w.idx) == 0 && ret == 0 && i < n; i++) {
+        if (batchable(&m.w, &jobs[i]))
+            ret = run_realm(&m, i);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (jobs[i].settled || jobs[i].creds != NULL || jobs[i].code != 0)
-            continue;
-        ret = get_one(&m.w, jobs[i].server, &jobs[i].creds);
-        if (ret == ENOMEM)
-            return ret;
-        if (ret)
-            job_failed(ctx, &jobs[i], ret);
-        settled(&m, &jobs[i]);
-    }
-    return 0;
+    if (!ret)
+        ret = run_rest(&m);
+    /* Even after a failure: the tickets stored are in the cache twice. */
+    end = finish_removal(&m.w);
+    return ret ? ret : end;
 }
 
 void

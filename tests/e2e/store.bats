@@ -14,7 +14,7 @@ load helpers
 
 setup_file() {
     ks_setup_realm
-    ks_add_services st 6
+    ks_add_services st 12
     # Services whose tickets last two seconds: a test waits them out to
     # have an expired ticket in the cache beside a valid TGT.
     local i
@@ -163,6 +163,32 @@ assert_replaced() {
     assert_output 0
     run grep -c '\[8/8 store\] .* stored in FILE:[^,]*$' "$BATS_TEST_TMPDIR/ours"
     assert_output 5
+}
+
+@test "kvno replacing more than 8 tickets takes them out in one rewrite" {
+    local names=() i
+    alice_with_other
+    for ((i = 1; i <= 12; i++)); do names+=("HTTP/st$i.test.realm"); done
+    "$KVNO" -e aes128-cts-hmac-sha1-96 "${names[@]}" >/dev/null
+    "$MIT_KLIST" -C | grep -v '  HTTP/st' >"$BATS_TEST_TMPDIR/rest"
+    KRB5_TRACE=$BATS_TEST_TMPDIR/trace run "$KVNO" --trace \
+        "$BATS_TEST_TMPDIR/ours" -e aes256-cts-hmac-sha1-96 "${names[@]}"
+    assert_success
+    for ((i = 1; i <= 12; i++)); do
+        assert_equal "$(listed "HTTP/st$i.test.realm@$KS_REALM")" 1
+    done
+    # No scan per ticket: one rewrite that took the 12 earlier ones out
+    # (st6 too: alice_with_other's ticket is of the default type).
+    run grep -c 'Removing ' "$BATS_TEST_TMPDIR/trace"
+    assert_output 0
+    run grep -c 'earlier tickets taken out of .* in one rewrite' \
+        "$BATS_TEST_TMPDIR/ours"
+    assert_output 1
+    diff -u "$BATS_TEST_TMPDIR/rest" <("$MIT_KLIST" -C | grep -v '  HTTP/st')
+    run "$MIT_KLIST" -e
+    refute_line --regexp "^	Etype \(skey, tkt\): aes128-cts-hmac-sha1-96, "
+    run "$MIT_KVNO" --cached-only "${names[@]}"
+    assert_success
 }
 
 @test "kvno -U: an S4U2Self ticket of another session key type replaces the first" {
