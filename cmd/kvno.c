@@ -469,6 +469,13 @@ run(struct kvno_run *r, const char **names)
     }
     if (!ret)
         ret = make_jobs(r, names);
+    /* The index keeps only what this run may look up again: a service
+     * named, or a TGT (-I, -U and --u2u also look up the cache's own
+     * client's tickets). */
+    if (!ret && !special_mode())
+        ret = ks_ccache_index_keep_only(r->idx,
+                                        (const krb5_const_principal *)r->servers,
+                                        r->n);
     if (!ret)
         ret = plain_run_setup(r);
     if (ret) {

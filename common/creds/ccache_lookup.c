@@ -41,6 +41,10 @@ struct table {
      * NULL, kept alive because callers may still hold them. */
     krb5_creds **gone;
     size_t ngone, gone_cap;
+    /* ks_ccache_index_keep_only: the servers whose entries are kept (with
+     * every TGT's), by hash; none set, every entry of the client is. */
+    const krb5_const_principal *only;
+    size_t *only_slots, only_mask;
 };
 
 #define ADDED 1u                /* from ks_ccache_index_add, not read */
@@ -193,6 +197,26 @@ absorbed(struct table *t, const krb5_creds *c)
     return false;
 }
 
+/* Whether a look-up may ask for C's server (ks_ccache_index_keep_only). */
+static bool
+wanted_later(const struct table *t, const krb5_creds *c)
+{
+    krb5_const_principal s = c->server;
+    size_t h, k;
+
+    if (t->only_slots == NULL)
+        return true;
+    if (s->length == 2 && s->data[0].length == 6 &&
+        memcmp(s->data[0].data, "krbtgt", 6) == 0)
+        return true;
+    h = ks_hash_principal(s) & t->only_mask;
+    for (; (k = t->only_slots[h]) != 0; h = (h + 1) & t->only_mask) {
+        if (same_name(t->only[k - 1], s))
+            return true;
+    }
+    return false;
+}
+
 /*
  * Take the next entry from the cursor.  Entries no look-up can return
  * (configuration entries, other clients' tickets, copies of what was
@@ -222,7 +246,7 @@ read_one(struct table *t, krb5_const_principal client,
         krb5_free_cred_contents(k5, &c);
         ret = KRB5_CC_FORMAT;
     }
-    if (ret == 0 && (!same_name(c.client, client) ||
+    if (ret == 0 && (!same_name(c.client, client) || !wanted_later(t, &c) ||
                      (t->pending > 0 && absorbed(t, &c)))) {
         krb5_free_cred_contents(k5, &c);
         return true;
@@ -309,6 +333,7 @@ ks_ccache_index_free(struct ks_context *ctx, struct ks_ccache_index *idx)
         for (size_t i = 0; i < t->ngone; i++)
             krb5_free_creds(ctx->k5, t->gone[i]);
         free(t->gone);
+        free(t->only_slots);
         free(t->creds);
         free(t->added);
         free(t->buckets);
@@ -520,6 +545,32 @@ ks_ccache_index_forget(struct ks_context *ctx, struct ks_ccache_index *idx,
         t->gone[t->ngone++] = c;
         t->creds[i - 1] = NULL;
         *link = t->next[i - 1];
+    }
+    return 0;
+}
+
+krb5_error_code
+ks_ccache_index_keep_only(struct ks_ccache_index *idx,
+                          const krb5_const_principal *servers, size_t n)
+{
+    struct table *t = idx->t;
+    size_t cap = 16, h;
+
+    while (cap < 2 * n)
+        cap <<= 1;
+    free(t->only_slots);
+    t->only_slots = calloc(cap, sizeof(*t->only_slots));
+    if (t->only_slots == NULL)
+        return ENOMEM;
+    t->only = servers;
+    t->only_mask = cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        if (servers[i] == NULL)
+            continue;
+        h = ks_hash_principal(servers[i]) & t->only_mask;
+        while (t->only_slots[h] != 0)
+            h = (h + 1) & t->only_mask;
+        t->only_slots[h] = i + 1;
     }
     return 0;
 }

@@ -107,4 +107,16 @@ krb5_error_code ks_ccache_index_forget(struct ks_context *ctx,
                                        struct ks_ccache_index *idx,
                                        const krb5_creds *fresh);
 
+/*
+ * From here on, keep only the entries a look-up may still ask for: those
+ * of SERVERS[0..N) (NULLs skipped) and every TGT (krbtgt/...); the rest
+ * are freed as they are read, so a program that asks for a few services
+ * holds a few entries of a cache of ten thousand.  A look-up for another
+ * server then finds nothing.  SERVERS (the array and the principals) must
+ * stay until the index is freed.  ENOMEM.
+ */
+krb5_error_code ks_ccache_index_keep_only(struct ks_ccache_index *idx,
+                                          const krb5_const_principal *servers,
+                                          size_t n);
+
 #endif /* KS_CCACHE_LOOKUP_H */

@@ -682,6 +682,39 @@ test_lazy_add(const char *path)
     krb5_cc_close(ctx->k5, cc);
 }
 
+/* keep_only: entries of the servers named and TGTs stay, the rest are
+ * freed as read (the count shows it), and a look-up of another misses. */
+static void
+test_lazy_keep_only(const char *path)
+{
+    struct ks_ccache_index *idx = NULL;
+    krb5_principal wanted[2] = { NULL, NULL };
+    krb5_principal tgt = NULL;
+    krb5_ccache cc;
+    off_t tail;
+
+    cc = lazy_cache(path, 10, &tail);
+    krb5_parse_name(ctx->k5, "svc7/host@TEST.REALM", &wanted[0]);
+    krb5_parse_name(ctx->k5, "krbtgt/TEST.REALM@TEST.REALM", &tgt);
+    is_int(ks_ccache_index_load(ctx, cc, &idx), 0, "keep_only: loads");
+    if (idx != NULL) {
+        is_int(ks_ccache_index_keep_only(idx,
+                                         (const krb5_const_principal *)wanted,
+                                         2), 0, "keep_only: set");
+        ok(ticket_is(lazy_find(idx, "svc7/host@TEST.REALM"), "ticket 7"),
+           "keep_only: a named server is found");
+        ok(lazy_find(idx, "svc3/host@TEST.REALM") == NULL,
+           "keep_only: another server is not kept");
+        ok(ks_ccache_index_find_any(idx, tgt) != NULL,
+           "keep_only: the TGT is kept");
+        is_int(ks_ccache_index_count(idx), 2, "keep_only: TGT and svc7 only");
+        ks_ccache_index_free(ctx, idx);
+    }
+    krb5_free_principal(ctx->k5, wanted[0]);
+    krb5_free_principal(ctx->k5, tgt);
+    krb5_cc_close(ctx->k5, cc);
+}
+
 static void
 test_lazy(void)
 {
@@ -691,6 +724,7 @@ test_lazy(void)
     test_lazy_order(path);
     test_lazy_corrupt(path);
     test_lazy_add(path);
+    test_lazy_keep_only(path);
     unlink(path);
 }
 
