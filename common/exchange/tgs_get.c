@@ -918,11 +918,18 @@ struct stream {
     const krb5_data *realm;
     size_t scan;                    /* the next job to look at */
     size_t started;                 /* jobs handed to the transport */
+    /* Step 8 goes in the order the jobs were named, as MIT's kvno stores
+     * them (klist lists a cache in its order): a job over early waits in
+     * ORDER, OVER set, for those before it. */
+    struct ks_tgs_job **order;      /* [started], in the order started */
+    bool *over;
+    size_t flushed;                 /* stored and settled */
 };
 
 /* One request of the stream, from prepare() to done(). */
 struct pending {
     struct ks_tgs_job *job;
+    size_t seq;                     /* its place in the stream's order */
     struct ks_tgs_request *req;
 };
 
@@ -961,8 +968,28 @@ next_job(struct stream *st)
     while (!batchable(&m->w, &m->jobs[st->scan]) ||
            !same_realm(&m->jobs[st->scan], st->realm))
         st->scan++;
-    st->started++;
+    st->order[st->started++] = &m->jobs[st->scan];
     return &m->jobs[st->scan++];
+}
+
+/* Step 8 and the settling of every job over whose predecessors all are. */
+static void
+flush(struct stream *st)
+{
+    struct walk *w = &st->m->w;
+    krb5_error_code code;
+
+    while (st->flushed < st->started && st->over[st->flushed]) {
+        struct ks_tgs_job *job = st->order[st->flushed++];
+
+        if (job->creds != NULL &&
+            (code = keep_streamed(w, job, job->creds)) != 0) {
+            krb5_free_creds(w->ctx->k5, job->creds);
+            job->creds = NULL;
+            job_failed(w->ctx, job, code);
+        }
+        settled(st->m, job);
+    }
 }
 
 /* Step 1 for the next job, just before it is sent. */
@@ -979,6 +1006,7 @@ stream_prepare(void *arg, size_t i, struct ks_send_job *sjob)
     if (p == NULL)
         return ENOMEM;
     p->job = next_job(st);
+    p->seq = st->started - 1;
     sjob->user = p;
     mtrace_ask(w, p->job->server);
     ret = ks_tgs_build_request(w->ctx, st->tgt, p->job->server, &st->o,
@@ -1001,6 +1029,8 @@ stream_done(void *arg, size_t i, struct ks_send_job *sjob)
     (void)i;
     if (p == NULL) {                /* prepare() found no memory */
         job_failed(w->ctx, next_job(st), code);
+        st->over[st->started - 1] = true;
+        flush(st);
         return;
     }
     if (!code) {
@@ -1011,16 +1041,15 @@ stream_done(void *arg, size_t i, struct ks_send_job *sjob)
     ks_tgs_request_free(w->ctx, p->req);
     if (!code)
         KS_MTRACE_TKT_CREDS_COMPLETE(w->ctx, creds->server);
-    if (!code)
-        code = keep_streamed(w, p->job, creds);
     if (code) {
         krb5_free_creds(w->ctx->k5, creds);
         job_failed(w->ctx, p->job, code);
     } else {
         p->job->creds = creds;
     }
-    settled(st->m, p->job);
+    st->over[p->seq] = true;
     free(p);
+    flush(st);
 }
 
 /* The jobs of the stream never prepared, failed with CODE (its message
@@ -1035,8 +1064,9 @@ fail_rest(struct stream *st, size_t left, krb5_error_code code)
 
         mtrace_ask(&m->w, job->server);
         job_failed(m->w.ctx, job, code);
-        settled(m, job);
+        st->over[st->started - 1] = true;
     }
+    flush(st);
 }
 
 static size_t
@@ -1055,7 +1085,8 @@ static krb5_error_code
 run_stream(struct many *m, const krb5_creds *tgt, size_t first, size_t count)
 {
     struct stream st = { m, tgt, m->w.opts->request,
-                         &m->jobs[first].server->realm, first, 0 };
+                         &m->jobs[first].server->realm, first, 0, NULL, NULL,
+                         0 };
     struct ks_send_stream ss = { count, in_flight(m), stream_prepare,
                                  stream_done, &st };
     struct ks_kdc_list list = { 0 };
@@ -1065,17 +1096,20 @@ run_stream(struct many *m, const krb5_creds *tgt, size_t first, size_t count)
 
     ks_tgs_as_kvno_would(m->w.ctx, m->w.cc, tgt, &st.o);
     realm = strndup(r->data, r->length);
-    if (realm == NULL)
-        return ENOMEM;
-    ret = ks_locate_kdcs(m->w.ctx, realm, &list);
+    st.order = calloc(count, sizeof(*st.order));
+    st.over = calloc(count, sizeof(*st.over));
+    ret = realm == NULL || st.order == NULL || st.over == NULL ? ENOMEM :
+          ks_locate_kdcs(m->w.ctx, realm, &list);
     if (!ret)
         ret = ks_transport_send_stream(m->w.ctx, realm, &list, &ss,
                                        "6/8 send", 6);
     ks_kdc_list_free(&list);
     free(realm);
     /* Jobs never prepared: the one error that stopped them all. */
-    if (ret)
+    if (ret && st.order != NULL && st.over != NULL)
         fail_rest(&st, count - st.started, ret);
+    free(st.order);
+    free(st.over);
     return ret == ENOMEM ? ret : 0;
 }
 
