@@ -397,40 +397,25 @@ ks_ccache_remove_replaced(struct ks_context *ctx, krb5_ccache cache,
     return ret;
 }
 
-/* FRESH by server, for ks_ccache_drop_superseded: open addressing, at
- * most half full. */
+/* FRESH by server, for ks_ccache_drop_superseded. */
 struct superseded {
     krb5_principal client;
     const struct ks_ccache_fresh *fresh;
-    size_t *slots, mask;
+    struct ks_name_set servers;
 };
-
-static const struct ks_ccache_fresh *
-superseded_find(krb5_context k5, const struct superseded *t,
-                krb5_const_principal server)
-{
-    size_t h = ks_hash_principal(server) & t->mask, k;
-
-    for (; (k = t->slots[h]) != 0; h = (h + 1) & t->mask) {
-        if (krb5_principal_compare(k5, t->fresh[k - 1].server, server))
-            return &t->fresh[k - 1];
-    }
-    return NULL;
-}
 
 static bool
 drop_superseded(krb5_context k5, const krb5_creds *cred, const void *arg)
 {
     const struct superseded *t = arg;
-    const struct ks_ccache_fresh *f;
+    size_t i;
 
     if (cred->is_skey || krb5_is_config_principal(k5, cred->server) ||
         !krb5_principal_compare(k5, cred->client, t->client))
         return false;
-    f = superseded_find(k5, t, cred->server);
-    return f != NULL &&
+    return ks_name_set_find(&t->servers, cred->server, &i) &&
            ks_hash_bytes(KS_HASH_INIT, cred->ticket.data,
-                         cred->ticket.length) != f->ticket_hash;
+                         cred->ticket.length) != t->fresh[i].ticket_hash;
 }
 
 krb5_error_code
@@ -438,27 +423,18 @@ ks_ccache_drop_superseded(struct ks_context *ctx, krb5_ccache cache,
                           const struct ks_ccache_fresh *fresh, size_t n,
                           size_t *dropped_out)
 {
-    struct superseded t = { NULL, fresh, NULL, 0 };
+    struct superseded t = { NULL, fresh, { NULL, 0 } };
     struct kept k = { ctx->k5, drop_superseded, &t, NULL, 0, 0 };
     krb5_principal client = NULL;
     char *ccname = NULL;
-    size_t cap = 16, h;
     krb5_error_code ret;
 
-    while (cap < 2 * n)
-        cap <<= 1;
-    t.mask = cap - 1;
-    t.slots = calloc(cap, sizeof(*t.slots));
-    if (t.slots == NULL)
-        return ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (superseded_find(ctx->k5, &t, fresh[i].server) != NULL)
-            continue;
-        h = ks_hash_principal(fresh[i].server) & t.mask;
-        while (t.slots[h] != 0)
-            h = (h + 1) & t.mask;
-        t.slots[h] = i + 1;
-    }
+    ret = ks_name_set_init(&t.servers, n);
+    if (ret)
+        return ret;
+    /* The first ticket of a server stored twice stands for both. */
+    for (size_t i = 0; i < n; i++)
+        ks_name_set_add(&t.servers, fresh[i].server, i, NULL);
     ret = krb5_cc_get_principal(ctx->k5, cache, &t.client);
     if (!ret)
         ret = krb5_cc_get_full_name(ctx->k5, cache, &ccname);
@@ -474,7 +450,7 @@ ks_ccache_drop_superseded(struct ks_context *ctx, krb5_ccache cache,
             *dropped_out = k.removed;
     }
     free_kept(&k);
-    free(t.slots);
+    ks_name_set_free(&t.servers);
     krb5_free_principal(ctx->k5, t.client);
     krb5_free_principal(ctx->k5, client);
     krb5_free_string(ctx->k5, ccname);

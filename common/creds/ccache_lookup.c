@@ -43,8 +43,7 @@ struct table {
     size_t ngone, gone_cap;
     /* ks_ccache_index_keep_only: the servers whose entries are kept (with
      * every TGT's), by hash; none set, every entry of the client is. */
-    const krb5_const_principal *only;
-    size_t *only_slots, only_mask;
+    struct ks_name_set only;
 };
 
 #define ADDED 1u                /* from ks_ccache_index_add, not read */
@@ -122,22 +121,6 @@ insert(struct table *t, krb5_creds *creds, unsigned char flags)
     return 0;
 }
 
-/* Same realm and components (the name type does not count, as in MIT's
- * krb5_principal_compare). */
-static bool
-same_name(krb5_const_principal a, krb5_const_principal b)
-{
-    if (a->length != b->length || a->realm.length != b->realm.length ||
-        memcmp(a->realm.data, b->realm.data, a->realm.length) != 0)
-        return false;
-    for (krb5_int32 i = 0; i < a->length; i++) {
-        if (a->data[i].length != b->data[i].length ||
-            memcmp(a->data[i].data, b->data[i].data, a->data[i].length) != 0)
-            return false;
-    }
-    return true;
-}
-
 static bool
 same_data(const krb5_data *a, const krb5_data *b)
 {
@@ -186,8 +169,8 @@ absorbed(struct table *t, const krb5_creds *c)
     for (; i != 0; i = t->next[i - 1]) {
         const krb5_creds *a = t->creds[i - 1];
 
-        if (t->added[i - 1] != ADDED || !same_name(a->server, c->server) ||
-            !same_name(a->client, c->client) ||
+        if (t->added[i - 1] != ADDED || !ks_name_equal(a->server, c->server) ||
+            !ks_name_equal(a->client, c->client) ||
             !same_data(&a->ticket, &c->ticket))
             continue;
         t->added[i - 1] |= ABSORBED;
@@ -202,19 +185,13 @@ static bool
 wanted_later(const struct table *t, const krb5_creds *c)
 {
     krb5_const_principal s = c->server;
-    size_t h, k;
 
-    if (t->only_slots == NULL)
+    if (t->only.slots == NULL)
         return true;
     if (s->length == 2 && s->data[0].length == 6 &&
         memcmp(s->data[0].data, "krbtgt", 6) == 0)
         return true;
-    h = ks_hash_principal(s) & t->only_mask;
-    for (; (k = t->only_slots[h]) != 0; h = (h + 1) & t->only_mask) {
-        if (same_name(t->only[k - 1], s))
-            return true;
-    }
-    return false;
+    return ks_name_set_find(&t->only, s, NULL);
 }
 
 /*
@@ -246,7 +223,8 @@ read_one(struct table *t, krb5_const_principal client,
         krb5_free_cred_contents(k5, &c);
         ret = KRB5_CC_FORMAT;
     }
-    if (ret == 0 && (!same_name(c.client, client) || !wanted_later(t, &c) ||
+    if (ret == 0 && (!ks_name_equal(c.client, client) ||
+                     !wanted_later(t, &c) ||
                      (t->pending > 0 && absorbed(t, &c)))) {
         krb5_free_cred_contents(k5, &c);
         return true;
@@ -333,7 +311,7 @@ ks_ccache_index_free(struct ks_context *ctx, struct ks_ccache_index *idx)
         for (size_t i = 0; i < t->ngone; i++)
             krb5_free_creds(ctx->k5, t->gone[i]);
         free(t->gone);
-        free(t->only_slots);
+        ks_name_set_free(&t->only);
         free(t->creds);
         free(t->added);
         free(t->buckets);
@@ -399,7 +377,8 @@ static bool
 wanted(const struct ks_ccache_index *idx, const krb5_creds *c,
        krb5_const_principal server, const struct ks_ccache_match *match)
 {
-    return same_name(c->server, server) && same_name(c->client, idx->client) &&
+    return ks_name_equal(c->server, server) &&
+           ks_name_equal(c->client, idx->client) &&
            (match == NULL || usable(c, match));
 }
 
@@ -554,23 +533,15 @@ ks_ccache_index_keep_only(struct ks_ccache_index *idx,
                           const krb5_const_principal *servers, size_t n)
 {
     struct table *t = idx->t;
-    size_t cap = 16, h;
+    krb5_error_code ret;
 
-    while (cap < 2 * n)
-        cap <<= 1;
-    free(t->only_slots);
-    t->only_slots = calloc(cap, sizeof(*t->only_slots));
-    if (t->only_slots == NULL)
-        return ENOMEM;
-    t->only = servers;
-    t->only_mask = cap - 1;
+    ks_name_set_free(&t->only);
+    ret = ks_name_set_init(&t->only, n);
+    if (ret)
+        return ret;
     for (size_t i = 0; i < n; i++) {
-        if (servers[i] == NULL)
-            continue;
-        h = ks_hash_principal(servers[i]) & t->only_mask;
-        while (t->only_slots[h] != 0)
-            h = (h + 1) & t->only_mask;
-        t->only_slots[h] = i + 1;
+        if (servers[i] != NULL)
+            ks_name_set_add(&t->only, servers[i], i, NULL);
     }
     return 0;
 }

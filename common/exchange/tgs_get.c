@@ -1151,32 +1151,23 @@ run_realm(struct many *m, size_t first)
 static krb5_error_code
 mark_repeats(struct many *m)
 {
-    size_t cap = 16, *slots, h, k;
+    struct ks_name_set seen;
+    size_t first;
+    krb5_error_code ret;
 
-    while (cap < 2 * m->n)
-        cap <<= 1;
-    slots = calloc(cap, sizeof(*slots));
-    if (slots == NULL)
-        return ENOMEM;
+    ret = ks_name_set_init(&seen, m->n);
+    if (ret)
+        return ret;
     for (size_t i = 0; i < m->n; i++) {
         struct ks_tgs_job *job = &m->jobs[i];
 
-        if (!batchable(&m->w, job))
-            continue;
-        h = ks_hash_principal(job->server) & (cap - 1);
-        /* Bounded: the table is at most half full. */
-        for (; (k = slots[h]) != 0; h = (h + 1) & (cap - 1)) {
-            if (krb5_principal_compare(m->w.ctx->k5, m->jobs[k - 1].server,
-                                       job->server)) {
-                m->jobs[k - 1].named_again = true;
-                job->named_before = true;
-                break;
-            }
+        if (batchable(&m->w, job) &&
+            !ks_name_set_add(&seen, job->server, i, &first)) {
+            m->jobs[first].named_again = true;
+            job->named_before = true;
         }
-        if (!job->named_before)
-            slots[h] = i + 1;
     }
-    free(slots);
+    ks_name_set_free(&seen);
     return 0;
 }
 
